@@ -1,0 +1,87 @@
+# Billing support bot. `make run` starts the product, `make test` runs every test; both set up what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON311 ?= python3
+PYTHON310 ?= $(shell command -v python3.10 >/dev/null 2>&1 && python3.10 -c 'import sys' 2>/dev/null && command -v python3.10 || ls -d $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n 1)
+UV := $(PYTHON311) -m uv
+BOT := .venv/bin/bot
+RASA := .venv-rasa/bin/rasa
+MODEL := models/billing.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
+
+# Embedded defaults; override any of them in the environment (see .env.example).
+export APP_ENV ?= development
+export DATABASE_URL ?= sqlite:///$(CURDIR)/var/billing.db
+export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/conversations.db
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+export BACKEND_URL ?= http://127.0.0.1:8000
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: help setup model run test test-bot test-actions test-dialogue test-e2e eval lint format bench seed clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+setup: .venv/.installed .venv-rasa/.installed ## Create both virtual environments from the lock files
+
+.venv/.installed: requirements/bot.lock pyproject.toml
+	$(PYTHON311) -m pip --version >/dev/null && ($(PYTHON311) -m uv --version >/dev/null 2>&1 || $(PYTHON311) -m pip install --quiet uv)
+	test -x .venv/bin/python || $(UV) venv --quiet -p $(PYTHON311) .venv
+	$(UV) pip sync --quiet -p .venv/bin/python requirements/bot.lock
+	$(UV) pip install --quiet -p .venv/bin/python --no-deps -e .
+	touch $@
+
+.venv-rasa/.installed: requirements/rasa.lock
+	@test -n "$(PYTHON310)" || (echo "python3.10 not found (Rasa 3.6 needs it; pyenv install 3.10)"; exit 1)
+	$(PYTHON311) -m uv --version >/dev/null 2>&1 || $(PYTHON311) -m pip install --quiet uv
+	test -x .venv-rasa/bin/python || $(UV) venv --quiet -p $(PYTHON310) .venv-rasa
+	$(UV) pip sync --quiet -p .venv-rasa/bin/python requirements/rasa.lock
+	touch $@
+
+$(MODEL): .venv-rasa/.installed $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name billing --out models --quiet
+	touch $@
+
+model: $(MODEL) ## Train the model when data, domain or config changed
+
+seed: .venv/.installed ## Migrate the database and seed it if it is empty
+	mkdir -p var
+	$(BOT) db upgrade
+	$(BOT) seed
+
+run: setup $(MODEL) seed ## Start back end (:8000), action server (:5055) and Rasa (:5005)
+	.venv/bin/python scripts/run_all.py
+
+test: setup $(MODEL) ## Run every test
+	$(MAKE) --no-print-directory test-bot test-actions test-dialogue test-e2e
+
+test-bot: .venv/.installed ## Back-end tests (SQLite and PostgreSQL)
+	.venv/bin/pytest tests/bot -q
+
+test-actions: .venv-rasa/.installed ## Action and add-on tests (fake HTTP)
+	.venv-rasa/bin/pytest -c tests/pytest-rasa.ini --rootdir=. -q
+
+test-dialogue: $(MODEL) ## rasa data validate, rasa test stories, NLU quality on held-out data
+	$(RASA) data validate --fail-on-warnings --quiet
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out var/results/core
+	.venv-rasa/bin/python scripts/nlu_quality.py --model $(MODEL) --data tests/nlu/holdout.yml --out var/results/nlu
+
+test-e2e: setup $(MODEL) ## Real processes on loopback ports, real conversations over REST
+	.venv/bin/pytest tests/e2e -q
+
+eval: $(MODEL) ## NLU quality report on the held-out examples
+	.venv-rasa/bin/python scripts/nlu_quality.py --model $(MODEL) --data tests/nlu/holdout.yml --out var/results/nlu
+
+lint: setup ## ruff and mypy
+	.venv/bin/ruff check bot tests scripts actions addons
+	.venv/bin/ruff format --check bot tests scripts actions addons
+	.venv/bin/mypy bot
+
+format: .venv/.installed ## Format the code
+	.venv/bin/ruff format bot tests scripts actions addons
+	.venv/bin/ruff check --fix bot tests scripts actions addons
+
+clean: ## Remove build output (keeps the virtual environments)
+	rm -rf models var .pytest_cache

@@ -1,0 +1,168 @@
+"""Answers about a verified account, phrased for a chat bubble. The facts come from the back end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names
+from actions.billing_client import JSON, BillingClient, NotFound
+from actions.formatting import day, money, month_name
+from actions.identity_input import MONTHS
+
+
+@dataclass(frozen=True)
+class CustomerRequest:
+    """What the customer asked: an intent and the entities that came with it."""
+
+    intent: str
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> CustomerRequest:
+        intent = (message.get("intent") or {}).get("name") or ""
+        return cls(intent=intent, entities=list(message.get("entities") or []))
+
+    def entity(self, entity_type: str) -> Optional[str]:
+        for entity in self.entities:
+            if entity.get("entity") == entity_type and entity.get("value") is not None:
+                return str(entity["value"])
+        return None
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """Answers for one verified conversation."""
+
+    client: BillingClient
+    dispatcher: CollectingDispatcher
+    conversation_id: str
+    account_number: str
+    today: date
+
+    @classmethod
+    def for_tracker(
+        cls, client: BillingClient, dispatcher: CollectingDispatcher, tracker: Tracker, today: date
+    ) -> Answerer:
+        account_number = tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER) or ""
+        return cls(client, dispatcher, tracker.sender_id, account_number, today)
+
+    async def answer(self, request: CustomerRequest) -> None:
+        if request.intent in names.BALANCE_INTENTS:
+            await self.balance(due_date_first=request.intent == "ask_due_date")
+        elif request.intent in names.INVOICE_INTENTS:
+            await self.invoice(request)
+        elif request.intent in names.PAYMENT_INTENTS:
+            await self.payments()
+
+    async def balance(self, due_date_first: bool = False) -> None:
+        data = await self.client.balance(self.conversation_id, self.account_number)
+        currency = data.get("currency", "EUR")
+        owed = Decimal(data["balance"])
+        if owed <= 0:
+            credit = f" You have a credit of {money(str(-owed), currency)}." if owed < 0 else ""
+            self.dispatcher.utter_message(text=f"You don't owe anything at the moment.{credit}")
+        elif due_date_first:
+            self.dispatcher.utter_message(
+                text=f"Your next payment of {money(data['balance'], currency)} is due by {day(data['next_due_date'])}."
+            )
+        else:
+            self.dispatcher.utter_message(
+                text=f"Your balance is {money(data['balance'], currency)}, due by {day(data['next_due_date'])}."
+            )
+        lines = []
+        if Decimal(data.get("overdue") or "0") > 0:
+            lines.append(f"Of that, {money(data['overdue'], currency)} is overdue. Please pay it as soon as you can.")
+        latest = data.get("latest_invoice")
+        if latest:
+            lines.append(
+                f"Latest invoice {latest['number']}: {money(latest['total'], currency)}, "
+                f"due {day(latest['due_date'])} ({latest['status'].replace('_', ' ')})."
+            )
+        last_payment = data.get("last_payment")
+        if last_payment:
+            lines.append(f"Your last payment: {money(last_payment['amount'], currency)} on {day(last_payment['date'])}.")
+        if lines:
+            self.dispatcher.utter_message(text="\n".join(lines))
+
+    async def invoice(self, request: CustomerRequest) -> None:
+        month = resolve_month(request.entity("month"), self.today)
+        invoice = await self._invoice_for(month)
+        if invoice is None:
+            label = month_name(f"{month}-01") if month else "your account"
+            self.dispatcher.utter_message(text=f"I don't see an invoice for {label}.")
+            return
+        self.dispatcher.utter_message(text=invoice_heading(invoice))
+        self.dispatcher.utter_message(text="\n".join(invoice_line_text(line, invoice) for line in invoice["lines"]))
+        self.dispatcher.utter_message(text=f"Total: {money(invoice['total'], invoice['currency'])}")
+        amount = request.entity("amount")
+        if amount:
+            self._point_at_amount(invoice, amount)
+
+    async def payments(self) -> None:
+        payments = await self.client.payments(self.conversation_id, self.account_number, limit=5)
+        if not payments:
+            self.dispatcher.utter_message(text="I don't see any payments on your account yet.")
+            return
+        lines = [
+            f"• {day(p['date'])}: {money(p['amount'], p.get('currency', 'EUR'))} ({p.get('method', 'payment')})"
+            for p in payments
+        ]
+        self.dispatcher.utter_message(text="Your last payments:\n" + "\n".join(lines))
+
+    async def _invoice_for(self, month: Optional[str]) -> Optional[JSON]:
+        try:
+            if month is None:
+                return await self.client.latest_invoice(self.conversation_id, self.account_number)
+            found = await self.client.invoices(self.conversation_id, self.account_number, month=month, limit=1)
+            if not found:
+                return None
+            return await self.client.invoice(self.conversation_id, self.account_number, found[0]["number"])
+        except NotFound:
+            return None
+
+    def _point_at_amount(self, invoice: JSON, amount_text: str) -> None:
+        wanted = parse_amount(amount_text)
+        if wanted is None:
+            return
+        matches = [line for line in invoice["lines"] if abs(Decimal(line["amount"])) == wanted]
+        if not matches:
+            self.dispatcher.utter_message(text=f"There is no line of {money(str(wanted))} on this invoice.")
+        else:
+            for line in matches:
+                self.dispatcher.utter_message(text=f"The {money(line['amount'])} line: {line['explanation']}")
+
+
+def invoice_heading(invoice: JSON) -> str:
+    return (
+        f"Invoice {invoice['number']} for {month_name(invoice['period_start'])}, "
+        f"due {day(invoice['due_date'])} ({invoice['status'].replace('_', ' ')}):"
+    )
+
+
+def invoice_line_text(line: JSON, invoice: JSON) -> str:
+    return f"• {line['description']}: {money(line['amount'], invoice['currency'])}\n  {line['explanation']}"
+
+
+def resolve_month(month_text: Optional[str], today: date) -> Optional[str]:
+    """'October' -> the most recent October whose bill exists by now, as 'YYYY-MM'."""
+    if not month_text:
+        return None
+    month = MONTHS.get(month_text.strip().lower()[:3])
+    if month is None:
+        return None
+    year = today.year if month < today.month else today.year - 1
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_amount(text: str) -> Optional[Decimal]:
+    cleaned = "".join(ch for ch in text.replace(",", ".") if ch.isdigit() or ch == ".")
+    try:
+        return Decimal(cleaned).quantize(Decimal("0.01")) if cleaned else None
+    except ArithmeticError:
+        return None

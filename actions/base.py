@@ -1,0 +1,80 @@
+"""The base of every action that calls the back end: one place that turns client errors into words."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names
+from actions.billing_client import BackendUnavailable, BillingClient, NotFound, NotVerified, shared_client
+
+logger = logging.getLogger(__name__)
+
+BACKEND_DOWN = (
+    "Sorry, I can't reach our billing system right now, so I can't look at your account. "
+    "Please try again in a few minutes, or talk to a person."
+)
+SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again, or talk to a person."
+NOT_FOUND = "I couldn't find that on your account."
+REVERIFY = "For your security I need to confirm who you are again. Just ask your question once more."
+OFFER_HUMAN_BUTTONS = [
+    {"title": "Talk to a person", "payload": "/talk_to_human"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
+
+DomainDict = dict[str, Any]
+
+
+def reset_verification() -> list[EventType]:
+    """Events that forget the verification (the back end has already forgotten it)."""
+    return [
+        SlotSet(names.VERIFIED, False),
+        SlotSet(names.VERIFIED_ACCOUNT_NUMBER, None),
+        SlotSet(names.CUSTOMER_FIRST_NAME, None),
+        SlotSet(names.IDENTITY_CHECK, None),
+        SlotSet(names.ACCOUNT_NUMBER, None),
+    ]
+
+
+class BillingAction(Action, ABC):
+    """An action that answers from the back end and never lets an error reach the customer as silence."""
+
+    def __init__(self, client: Optional[BillingClient] = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> BillingClient:
+        return self._client or shared_client()
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        log = {"action": self.name(), "conversation_id": tracker.sender_id}
+        try:
+            return await self.answer(dispatcher, tracker, domain)
+        except BackendUnavailable:
+            logger.warning("action.backend_unavailable", extra=log)
+            dispatcher.utter_message(text=BACKEND_DOWN, buttons=OFFER_HUMAN_BUTTONS)
+        except NotVerified:
+            logger.info("action.not_verified", extra=log)
+            dispatcher.utter_message(text=REVERIFY)
+            return reset_verification()
+        except NotFound:
+            dispatcher.utter_message(text=NOT_FOUND)
+        except Exception:  # noqa: BLE001 - the customer must never get silence
+            logger.exception("action.failed", extra=log)
+            dispatcher.utter_message(text=SOMETHING_WENT_WRONG, buttons=OFFER_HUMAN_BUTTONS)
+        return []

@@ -1,0 +1,165 @@
+"""The one place that speaks HTTP to the billing back end (contract: docs/api.md).
+
+Errors:
+    BillingClientError
+    ├── BackendUnavailable   timeouts, connection errors, 5xx, unreadable answers
+    ├── NotVerified          403: this conversation is not verified for the account
+    └── NotFound             404: e.g. no invoice for that month
+
+Reads are retried once when the back end is unavailable; writes never are.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
+from urllib.parse import quote
+
+import httpx
+
+from actions.settings import ClientSettings
+
+logger = logging.getLogger(__name__)
+
+JSON = dict[str, Any]
+Factor = Literal["date_of_birth", "postcode"]
+
+
+class BillingClientError(Exception):
+    """Base class of everything the client raises."""
+
+
+class BackendUnavailable(BillingClientError):
+    """The back end could not be reached or failed to answer."""
+
+
+class NotVerified(BillingClientError):
+    """The back end does not consider this conversation verified for the account."""
+
+
+class NotFound(BillingClientError):
+    """The requested record does not exist."""
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    status: Literal["verified", "failed", "locked"]
+    attempts_left: Optional[int]
+    first_name: Optional[str]
+    account_number: Optional[str]
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "locked" or (self.status == "failed" and self.attempts_left == 0)
+
+
+class BillingClient:
+    """A pooled async HTTP client with timeouts. `transport` lets tests answer requests."""
+
+    def __init__(
+        self, settings: ClientSettings, transport: Optional[httpx.AsyncBaseTransport] = None
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=settings.backend_url,
+            headers={"Authorization": f"Bearer {settings.service_token}"},
+            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+            limits=httpx.Limits(max_connections=settings.max_connections),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- verification -------------------------------------------------------------------
+
+    async def verify(
+        self, conversation_id: str, account_number: str, factor: Factor, value: str
+    ) -> VerificationResult:
+        body = {"conversation_id": conversation_id, "account_number": account_number, factor: value}
+        data = await self._request("POST", "/api/v1/verifications", json=body, retries=0)
+        customer = data.get("customer") or {}
+        return VerificationResult(
+            status=data["status"],
+            attempts_left=data.get("attempts_left"),
+            first_name=customer.get("first_name"),
+            account_number=customer.get("account_number"),
+        )
+
+    async def end_verification(self, conversation_id: str) -> None:
+        await self._request("DELETE", f"/api/v1/verifications/{quote(conversation_id, safe='')}", retries=0)
+
+    # -- account reads ------------------------------------------------------------------
+
+    async def balance(self, conversation_id: str, account_number: str) -> JSON:
+        return await self._read(conversation_id, f"/api/v1/accounts/{account_number}/balance")
+
+    async def latest_invoice(self, conversation_id: str, account_number: str) -> JSON:
+        return await self._read(conversation_id, f"/api/v1/accounts/{account_number}/invoices/latest")
+
+    async def invoice(self, conversation_id: str, account_number: str, number: str) -> JSON:
+        return await self._read(conversation_id, f"/api/v1/accounts/{account_number}/invoices/{number}")
+
+    async def invoices(
+        self, conversation_id: str, account_number: str, month: Optional[str] = None, limit: int = 12
+    ) -> list[JSON]:
+        params: dict[str, Any] = {"limit": limit}
+        if month:
+            params["month"] = month
+        data = await self._read(conversation_id, f"/api/v1/accounts/{account_number}/invoices", params)
+        return list(data["invoices"])
+
+    async def payments(self, conversation_id: str, account_number: str, limit: int = 5) -> list[JSON]:
+        path = f"/api/v1/accounts/{account_number}/payments"
+        data = await self._read(conversation_id, path, {"limit": limit})
+        return list(data["payments"])
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    async def _read(self, conversation_id: str, path: str, params: Optional[dict[str, Any]] = None) -> JSON:
+        headers = {"X-Conversation-Id": conversation_id}
+        return await self._request("GET", path, params=params, headers=headers, retries=1)
+
+    async def _request(self, method: str, path: str, *, retries: int, **kwargs: Any) -> JSON:
+        for attempt in range(retries + 1):
+            try:
+                return await self._send_once(method, path, **kwargs)
+            except BackendUnavailable:
+                if attempt == retries:
+                    raise
+                logger.info("billing_client.retry", extra={"method": method, "attempt": attempt + 1})
+        raise AssertionError("unreachable")
+
+    async def _send_once(self, method: str, path: str, **kwargs: Any) -> JSON:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            logger.warning("billing_client.unreachable", extra={"method": method, "error": type(exc).__name__})
+            raise BackendUnavailable(type(exc).__name__) from exc
+        if response.status_code == 403:
+            raise NotVerified()
+        if response.status_code == 404:
+            raise NotFound()
+        if response.status_code >= 400:
+            logger.warning("billing_client.error_status", extra={"method": method, "status": response.status_code})
+            raise BackendUnavailable(f"status {response.status_code}")
+        if response.status_code == 204 or not response.content:
+            return {}
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise BackendUnavailable("unreadable answer") from exc
+        if not isinstance(data, dict):
+            raise BackendUnavailable("unexpected answer")
+        return data
+
+
+_shared_client: Optional[BillingClient] = None
+
+
+def shared_client() -> BillingClient:
+    """The action server's one pooled client, created on first use (not at import)."""
+    global _shared_client
+    if _shared_client is None:
+        _shared_client = BillingClient(ClientSettings.from_env())
+    return _shared_client

@@ -1,0 +1,25 @@
+"""How amounts and dates read in a chat bubble."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Optional
+
+
+def money(amount: str, currency: str = "EUR") -> str:
+    """'39.9' -> '39.90 EUR'; negative amounts keep their sign: '-10.00 EUR'."""
+    return f"{Decimal(amount).quantize(Decimal('0.01'))} {currency}"
+
+
+def day(iso_date: Optional[str]) -> str:
+    """'2026-11-30' -> '30 Nov 2026'."""
+    if not iso_date:
+        return "-"
+    value = date.fromisoformat(iso_date[:10])
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
+def month_name(iso_date: str) -> str:
+    """'2026-10-01' -> 'October 2026'."""
+    return date.fromisoformat(iso_date[:10]).strftime("%B %Y")

@@ -1,0 +1,95 @@
+"""Reading an account number, a date of birth or a postcode out of what the customer typed.
+
+This only normalises input ("March 14th 85" -> 1985-03-14); whether it matches the account is decided
+by the back end. Nothing here logs or stores what it reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, Optional
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+_ACCOUNT_NUMBER = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_POSTCODE = re.compile(r"(?<![\d.,/-])(\d{4})(?![\d.,/-])")
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"([a-z]{3,9})\.?"
+_YEAR = r"(\d{4}|'?\d{2})"
+_DAY_MONTH_YEAR = re.compile(rf"(?<!\d){_ORDINAL}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}(?!\d)", re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}(?!\d)", re.IGNORECASE)
+
+# Every way of writing a full date that parse_date understands (also used to redact stored text).
+DATE_PATTERNS = (_ISO, _NUMERIC, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR)
+
+
+@dataclass(frozen=True)
+class KnowledgeFactor:
+    kind: Literal["date_of_birth", "postcode"]
+    value: str  # ISO date or the postcode digits
+
+
+def find_account_number(text: str) -> Optional[str]:
+    match = _ACCOUNT_NUMBER.search(text)
+    return match.group(1) if match else None
+
+
+def find_knowledge_factor(text: str, *, today: date, postcode_expected: bool) -> Optional[KnowledgeFactor]:
+    """A date of birth anywhere in the text, else a 4-digit postcode when one is expected."""
+    birth_date = parse_date(text, today=today)
+    if birth_date is not None:
+        return KnowledgeFactor("date_of_birth", birth_date.isoformat())
+    if postcode_expected:
+        match = _POSTCODE.search(text)
+        if match:
+            return KnowledgeFactor("postcode", match.group(1))
+    return None
+
+
+def parse_date(text: str, *, today: date) -> Optional[date]:
+    """A full calendar date written in any of the usual ways, or None."""
+    if match := _ISO.search(text):
+        year, month, day = (int(part) for part in match.groups())
+        return _safe_date(year, month, day)
+    if match := _NUMERIC.search(text):
+        first, second, year_text = match.groups()
+        day, month = int(first), int(second)
+        if month > 12 >= day:  # 3/14/1985 is American month-first
+            day, month = month, day
+        return _safe_date(_full_year(year_text, today), month, day)
+    if match := _DAY_MONTH_YEAR.search(text):
+        day_text, month_text, year_text = match.groups()
+        return _named_month_date(day_text, month_text, year_text, today)
+    if match := _MONTH_DAY_YEAR.search(text):
+        month_text, day_text, year_text = match.groups()
+        return _named_month_date(day_text, month_text, year_text, today)
+    return None
+
+
+def _named_month_date(day_text: str, month_text: str, year_text: str, today: date) -> Optional[date]:
+    month = MONTHS.get(month_text.lower()[:3])
+    if month is None:
+        return None
+    return _safe_date(_full_year(year_text, today), month, int(day_text))
+
+
+def _full_year(year_text: str, today: date) -> int:
+    digits = year_text.lstrip("'")
+    if len(digits) == 4:
+        return int(digits)
+    two = int(digits)
+    return 2000 + two if 2000 + two <= today.year else 1900 + two
+
+
+def _safe_date(year: int, month: int, day: int) -> Optional[date]:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

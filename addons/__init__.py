@@ -1,0 +1,1 @@
+"""Rasa server add-ons (runtime: .venv-rasa). They must not import the `bot` package."""

@@ -1,0 +1,42 @@
+"""An SQL tracker store that redacts customer messages before they are stored or streamed.
+
+Redacted: every message sent while the identity check asked for the date of birth or postcode
+(replaced as a whole), and in every other message, card numbers (Luhn-valid 13-19 digits) and full
+dates. Events are redacted when the turn is saved, so actions in the same turn still see the text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from addons.redaction import redact_user_event
+
+IDENTITY_SLOT = "identity_check"
+
+
+def redact_events(events: List[Event]) -> List[Event]:
+    redacted: List[Event] = []
+    requested_slot: Any = None
+    for event in events:
+        if isinstance(event, SlotSet) and event.key == "requested_slot":
+            requested_slot = event.value
+        if isinstance(event, UserUttered):
+            data = redact_user_event(event.as_dict(), verification_answer=requested_slot == IDENTITY_SLOT)
+            event = Event.from_parameters(data)
+        redacted.append(event)
+    return redacted
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        clean = DialogueStateTracker.from_events(
+            tracker.sender_id,
+            redact_events(list(tracker.events)),
+            slots=list(self.domain.slots),
+            sender_source=tracker.sender_source,
+        )
+        await super().save(clean)

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.verification import ActionAskIdentityCheck, ValidateVerificationForm
+from tests.actions.conftest import make_tracker
+from tests.actions.fake_backend import FakeBackend
+
+
+DOMAIN: dict[str, Any] = {"forms": {"verification_form": {"required_slots": ["account_number", "identity_check"]}}}
+
+
+class FixedDay(ValidateVerificationForm):
+    def today(self) -> date:
+        return date(2026, 11, 27)
+
+
+def asking_identity(text: str, intent: str = "provide_verification_info", **kwargs: Any):
+    return make_tracker(
+        text=text,
+        intent=intent,
+        slots={"requested_slot": "identity_check", "account_number": "100001"},
+        **kwargs,
+    )
+
+
+async def run_form(backend: FakeBackend, tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await FixedDay(backend.client()).run(dispatcher, tracker, DOMAIN)
+    return events, dispatcher.messages
+
+
+async def test_a_correct_date_of_birth_verifies_and_sets_the_outcome_slots() -> None:
+    backend = FakeBackend()
+    events, messages = await run_form(backend, asking_identity("March 14th 85"))
+    assert SlotSet("identity_check", "passed") in events
+    assert SlotSet("verified", True) in events
+    assert SlotSet("verified_account_number", "100001") in events
+    assert SlotSet("customer_first_name", "Ana") in events
+    assert messages == []
+    body = json.loads(backend.requests[0].content)
+    assert body == {"conversation_id": "conv-1", "account_number": "100001", "date_of_birth": "1985-03-14"}
+
+
+async def test_the_date_of_birth_is_never_put_in_a_slot() -> None:
+    events, _ = await run_form(FakeBackend(), asking_identity("14.3.1985"))
+    assert all("1985" not in str(event.get("value")) for event in events)
+
+
+async def test_a_bare_postcode_is_sent_as_postcode() -> None:
+    backend = FakeBackend()
+    await run_form(backend, asking_identity("1000", intent="provide_account_number"))
+    assert json.loads(backend.requests[0].content)["postcode"] == "1000"
+
+
+async def test_a_wrong_factor_says_how_many_attempts_are_left_and_asks_again() -> None:
+    backend = FakeBackend(verification_status="failed", attempts_left=2)
+    events, messages = await run_form(backend, asking_identity("1.1.1990"))
+    assert SlotSet("identity_check", None) in events
+    assert all(event.get("name") != "verified" for event in events)
+    assert [m["text"] for m in messages] == ["Sorry, that doesn't match our records. You have 2 attempts left."]
+
+
+async def test_the_third_failure_locks() -> None:
+    backend = FakeBackend(verification_status="locked", attempts_left=0)
+    events, messages = await run_form(backend, asking_identity("1.1.1990"))
+    assert SlotSet("identity_check", "locked") in events
+    assert messages == []  # action_answer_pending_request explains the lock
+
+
+async def test_back_end_down_during_the_check_ends_it_as_unavailable() -> None:
+    events, _ = await run_form(FakeBackend(down=True), asking_identity("14.3.1985"))
+    assert SlotSet("identity_check", "unavailable") in events
+
+
+async def test_a_verification_message_without_a_factor_gets_a_hint_without_calling_the_back_end() -> None:
+    backend = FakeBackend()
+    events, messages = await run_form(backend, asking_identity("my birthday is in march"))
+    assert SlotSet("identity_check", None) in events
+    assert "full date of birth" in messages[0]["text"]
+    assert backend.requests == []
+
+
+async def test_a_different_question_during_the_check_is_left_to_the_dialogue() -> None:
+    backend = FakeBackend()
+    events, messages = await run_form(backend, asking_identity("why is my bill 1000 euros higher", "bill_higher_than_usual"))
+    assert all(event.get("name") != "identity_check" for event in events)
+    assert backend.requests == [] and messages == []
+
+
+async def test_an_account_number_is_read_from_the_text() -> None:
+    tracker = make_tracker(text="it's 100004 i think", intent="provide_account_number",
+                           slots={"requested_slot": "account_number"})  # fmt: skip
+    events, _ = await run_form(FakeBackend(), tracker)
+    assert SlotSet("account_number", "100004") in events
+
+
+async def test_a_short_account_number_gets_a_hint() -> None:
+    tracker = make_tracker(text="10001", intent="provide_account_number", slots={"requested_slot": "account_number"})
+    events, messages = await run_form(FakeBackend(), tracker)
+    assert SlotSet("account_number", None) in events
+    assert "6 digits" in messages[0]["text"]
+
+
+async def test_ask_identity_check_asks_for_date_of_birth_or_postcode() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskIdentityCheck().run(dispatcher, make_tracker(), {})
+    assert "date of birth or the postcode" in dispatcher.messages[0]["text"]
