@@ -1,0 +1,91 @@
+"""`create_app()`: the FastAPI application, built from settings and a clock (no globals)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from bot import __version__
+from bot.api.deps import require_service_token
+from bot.api.errors import install_error_handlers
+from bot.api.routes import accounts, health, verification
+from bot.billing.clock import utc_now
+from bot.billing.schemas import ErrorResponse
+from bot.db import create_db_engine, create_session_factory
+from bot.settings import get_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from fastapi import Request, Response
+
+    from bot.billing.clock import Clock
+    from bot.settings import Settings
+
+logger = logging.getLogger("bot.api")
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        401: "Missing or wrong bearer token",
+        403: "Conversation not verified for this account",
+        404: "Not found",
+        422: "Malformed request",
+    }.items()
+}
+
+
+def _route_template(request: Request) -> str:
+    """The request path with each path parameter's value replaced by its name."""
+    if request.scope.get("route") is None:
+        return "unmatched"
+    values = {str(value): name for name, value in request.path_params.items()}
+    segments = request.url.path.split("/")
+    return "/".join(f"{{{values[part]}}}" if part in values else part for part in segments)
+
+
+async def _log_request(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """One line per request with the route template (never the path: it holds account numbers)."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = _route_template(request)
+    logger.info(
+        "request.done",
+        extra={
+            "method": request.method,
+            "route": route,
+            "status_code": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return response
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """The API. Tests pass their own settings and a fake clock."""
+    settings = settings or get_settings()
+    engine = create_db_engine(settings.database_url)
+    app = FastAPI(
+        title="Billing support back end",
+        version=__version__,
+        description="Billing data and rules for the support assistant (see docs/api.md).",
+    )
+    app.state.settings = settings
+    app.state.clock = clock or utc_now
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+
+    api = APIRouter(
+        prefix="/api/v1", dependencies=[Depends(require_service_token)], responses=_ERRORS
+    )
+    api.include_router(verification.router)
+    api.include_router(accounts.router)
+    app.include_router(health.router)
+    app.include_router(api)
+    app.middleware("http")(_log_request)
+    install_error_handlers(app)
+    return app

@@ -1,0 +1,80 @@
+"""Dependencies shared by the routes: settings, clock, database session, token, verification."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from bot.billing.clock import Clock
+from bot.billing.errors import NotAuthenticated
+from bot.billing.models import Account
+from bot.billing.verification import VerificationPolicy, require_verified_account
+from bot.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="BACKEND_SERVICE_TOKEN")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+def get_now(clock: Annotated[Clock, Depends(get_clock)]) -> datetime:
+    return clock()
+
+
+def get_today(now: Annotated[datetime, Depends(get_now)]) -> date:
+    return now.date()
+
+
+def get_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> VerificationPolicy:
+    return VerificationPolicy(
+        max_attempts=settings.verification_max_attempts,
+        lock_minutes=settings.verification_lock_minutes,
+        session_minutes=settings.verified_session_minutes,
+    )
+
+
+def require_service_token(
+    settings: Annotated[Settings, Depends(get_settings_dep)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Every /api route needs `Authorization: Bearer <BACKEND_SERVICE_TOKEN>` (constant time)."""
+    given = credentials.credentials.encode() if credentials else b""
+    if not hmac.compare_digest(given, settings.service_token.encode()):
+        raise NotAuthenticated("missing or wrong bearer token")
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+NowDep = Annotated[datetime, Depends(get_now)]
+TodayDep = Annotated[date, Depends(get_today)]
+PolicyDep = Annotated[VerificationPolicy, Depends(get_policy)]
+
+
+def verified_account(
+    session: SessionDep,
+    now: NowDep,
+    acct: Annotated[str, Path(description="The 6-digit account number")],
+    x_conversation_id: Annotated[str | None, Header()] = None,
+) -> Account:
+    """The account in the path, if the conversation in `X-Conversation-Id` verified for it."""
+    return require_verified_account(session, x_conversation_id, acct, now)
+
+
+VerifiedAccount = Annotated[Account, Depends(verified_account)]

@@ -1,0 +1,91 @@
+"""The one place where errors become HTTP responses of the documented shape
+
+{"error": {"code": "<snake_case>", "message": "<human readable>"}}
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.billing.errors import (
+    BillingError,
+    DatabaseUnavailable,
+    InvalidRequest,
+    NotAuthenticated,
+    NotFound,
+    NotVerified,
+)
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+
+logger = logging.getLogger(__name__)
+
+# Most specific first: the first class an error is an instance of decides.
+ERROR_MAP: tuple[tuple[type[BillingError], int, str], ...] = (
+    (NotAuthenticated, 401, "unauthorized"),
+    (NotVerified, 403, "not_verified"),
+    (NotFound, 404, "not_found"),
+    (InvalidRequest, 422, "invalid_request"),
+    (DatabaseUnavailable, 503, "database_unavailable"),
+)
+_HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = {"error": {"code": code, "message": message}}
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def status_and_code(error: BillingError) -> tuple[int, str]:
+    for error_class, status, code in ERROR_MAP:
+        if isinstance(error, error_class):
+            return status, code
+    return 500, "internal_error"
+
+
+async def _billing_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, BillingError)  # noqa: S101 - registered for BillingError only
+    status, code = status_and_code(error)
+    return error_response(status, code, error.message)
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    """`field: message` for one validation error, without the offending input."""
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    return f"{location}: {error.get('msg')}" if location else str(error.get("msg"))
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for it only
+    # Only field locations and messages: the offending input (maybe a birth date) is not echoed.
+    message = "; ".join(_describe(item) for item in error.errors()) or "invalid request"
+    return error_response(422, "invalid_request", message)
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)  # noqa: S101 - registered for it only
+    code = _HTTP_CODES.get(error.status_code, "http_error")
+    return error_response(error.status_code, code, str(error.detail))
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    route = getattr(request.scope.get("route"), "path", "unknown")
+    logger.error(
+        "request.failed", exc_info=error, extra={"route": route, "error_type": type(error).__name__}
+    )
+    return error_response(500, "internal_error", "something went wrong on our side")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(BillingError, _billing_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,1 @@
+"""Billing capability: data model, rules (services), seed data."""

@@ -1,0 +1,58 @@
+"""Calendar helpers for billing months and for dates written in sentences."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+
+def month_start(day: date) -> date:
+    """The first day of `day`'s month."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def days_in_month(day: date) -> int:
+    """How many days `day`'s month has."""
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months, clamped to the target month's length."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from `start`'s month to `end`'s month."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def next_day(day: date) -> date:
+    """The day after `day`."""
+    return day + timedelta(days=1)
+
+
+def format_day(day: date) -> str:
+    """Like "31 August 2026"."""
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def format_month(day: date) -> str:
+    """Like "October 2026"."""
+    return f"{calendar.month_name[day.month]} {day.year}"
+
+
+def format_range(start: date, end: date) -> str:
+    """Like "1–31 October 2026", "15 March – 14 April 2026" or "5 May 2025 – 4 May 2026"."""
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {format_month(start)}"
+    if start.year == end.year:
+        return f"{start.day} {calendar.month_name[start.month]} – {format_day(end)}"
+    return f"{format_day(start)} – {format_day(end)}"

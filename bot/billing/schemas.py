@@ -1,0 +1,157 @@
+"""Request and response bodies of the REST API (docs/api.md). Money is a two-decimal string."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+AccountNumber = str
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VerificationRequest(Schema):
+    conversation_id: str = Field(min_length=1, max_length=255)
+    account_number: AccountNumber = Field(pattern=r"^\s*\d{6}\s*$")
+    date_of_birth: date | None = None
+    postcode: str | None = Field(default=None, min_length=1, max_length=16)
+
+    @field_validator("account_number")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _exactly_one_factor(self) -> Self:
+        if (self.date_of_birth is None) == (self.postcode is None):
+            raise ValueError("give exactly one of date_of_birth and postcode")
+        return self
+
+
+class VerifiedCustomer(Schema):
+    first_name: str
+    account_number: AccountNumber
+
+
+class VerificationResult(Schema):
+    status: Literal["verified", "failed", "locked"]
+    attempts_left: int | None
+    locked_until: datetime | None
+    customer: VerifiedCustomer | None
+
+
+class PlanOut(Schema):
+    name: str
+    monthly_price: str
+    currency: str
+
+
+class ContractOut(Schema):
+    start_date: date
+    end_date: date | None
+    promo_price: str | None
+    promo_end_date: date | None
+    early_termination_fee: str
+
+
+class AddOnOut(Schema):
+    name: str
+    monthly_price: str
+
+
+class AccountOut(Schema):
+    account_number: AccountNumber
+    first_name: str
+    last_name: str
+    plan: PlanOut | None
+    contract: ContractOut | None
+    add_ons: list[AddOnOut]
+
+
+class LastPayment(Schema):
+    date: date
+    amount: str
+
+
+class InvoiceBrief(Schema):
+    number: str
+    total: str
+    due_date: date
+    status: str
+
+
+class BalanceOut(Schema):
+    balance: str
+    currency: str
+    overdue: str
+    next_due_date: date | None
+    last_payment: LastPayment | None
+    latest_invoice: InvoiceBrief | None
+
+
+class InvoiceSummary(Schema):
+    number: str
+    period_start: date
+    period_end: date
+    issue_date: date
+    due_date: date
+    total: str
+    currency: str
+    status: str
+
+
+class InvoiceList(Schema):
+    invoices: list[InvoiceSummary]
+
+
+class InvoiceLineOut(Schema):
+    kind: str
+    description: str
+    quantity: str
+    unit_price: str
+    amount: str
+    explanation: str
+
+
+class InvoiceDetail(Schema):
+    number: str
+    period_start: date
+    period_end: date
+    issue_date: date
+    due_date: date
+    status: str
+    currency: str
+    subtotal: str
+    tax: str
+    total: str
+    lines: list[InvoiceLineOut]
+
+
+class PaymentOut(Schema):
+    date: date
+    amount: str
+    currency: str
+    method: str
+    invoice_number: str | None
+
+
+class PaymentList(Schema):
+    payments: list[PaymentOut]
+
+
+class HealthOut(Schema):
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+
+
+class ErrorResponse(Schema):
+    error: ErrorDetail

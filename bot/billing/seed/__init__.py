@@ -1,0 +1,9 @@
+"""Deterministic demo and generated billing data (`bot seed`).
+
+* `catalog` - plans, add-ons and fees.
+* `spec` - what a customer has: contracts, add-ons, usage, fees, how they pay.
+* `demo` - the four documented demo customers; `generated` - the random-but-seeded rest.
+* `onboarding` - a customer's rows before any bill; `lines` - one month's invoice lines;
+  `invoicing` - every month's invoice and its payments.
+* `runner` - builds every row in memory and bulk-inserts it.
+"""

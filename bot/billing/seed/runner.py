@@ -1,0 +1,133 @@
+"""`bot seed`: build every row in memory, then one bulk `insert()` per table.
+
+Idempotent: when the database already holds billing data nothing happens unless `reset=True`,
+which empties every table first. The same options always give the same rows and ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, insert, select, text
+
+from bot.billing.dates import add_months, month_start
+from bot.billing.models import AddOn, Base, Customer, Invoice, InvoiceLine, Plan
+from bot.billing.seed.catalog import ADD_ONS, PLANS
+from bot.billing.seed.demo import demo_specs
+from bot.billing.seed.generated import generated_spec
+from bot.billing.seed.invoicing import bill_customer
+from bot.billing.seed.rows import Rows
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlalchemy import Connection
+    from sqlalchemy.engine import Engine
+
+logger = logging.getLogger(__name__)
+FIRST_GENERATED_ACCOUNT = 100_005
+MAX_CUSTOMERS = 899_995 - len(PLANS)  # account numbers stay six digits
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    created: bool
+    customers: int
+    invoices: int
+    lines: int
+    seconds: float
+
+
+def latest_period(as_of: date) -> date:
+    """The period of the latest invoice: the month before `as_of`'s month."""
+    return add_months(month_start(as_of), -1)
+
+
+def build_rows(customers: int, as_of: date) -> Rows:
+    """Every row of the data set: catalog, the four demo customers, then `customers` generated."""
+    if not 0 <= customers <= MAX_CUSTOMERS:
+        raise ValueError(f"customers must be between 0 and {MAX_CUSTOMERS}")
+    rows = Rows()
+    for plan in PLANS:
+        rows.add(
+            Plan,
+            id=plan.id,
+            code=plan.code,
+            name=plan.name,
+            kind=plan.kind,
+            monthly_price_cents=plan.price_cents,
+            data_allowance_gb=plan.allowance_gb,
+            speed_mbps=plan.speed_mbps,
+            overage_unit="GB" if plan.overage_cents else None,
+            overage_unit_price_cents=plan.overage_cents,
+        )
+    for add_on in ADD_ONS:
+        rows.add(
+            AddOn,
+            id=add_on.id,
+            code=add_on.code,
+            name=add_on.name,
+            monthly_price_cents=add_on.price_cents,
+        )
+    latest = latest_period(as_of)
+    for spec in demo_specs(latest):
+        bill_customer(spec, latest, as_of, rows)
+    for index in range(customers):
+        spec = generated_spec(index, str(FIRST_GENERATED_ACCOUNT + index), latest)
+        bill_customer(spec, latest, as_of, rows)
+    return rows
+
+
+def has_data(connection: Connection) -> bool:
+    return bool(connection.scalar(select(func.count()).select_from(Plan)))
+
+
+def wipe(connection: Connection) -> None:
+    """Empty every billing table (verification attempts and sessions included)."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        return
+    for table in tables:
+        connection.execute(table.delete())
+
+
+def _insert(connection: Connection, rows: Rows) -> None:
+    for table in Base.metadata.sorted_tables:
+        batch = rows.by_table.get(table, [])
+        for offset in range(0, len(batch), _CHUNK):
+            connection.execute(insert(table), batch[offset : offset + _CHUNK])
+        if connection.dialect.name == "postgresql" and batch:
+            connection.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :value)"),
+                {"value": max(row["id"] for row in batch)},
+            )
+
+
+def seed(engine: Engine, customers: int, as_of: date, *, reset: bool = False) -> SeedResult:
+    """Load the data set unless data is already there (or `reset`); one transaction."""
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        if has_data(connection):
+            if not reset:
+                logger.info("seed.skipped")
+                return SeedResult(False, 0, 0, 0, time.perf_counter() - started)
+            wipe(connection)
+        rows = build_rows(customers, as_of)
+        _insert(connection, rows)
+    result = SeedResult(
+        created=True,
+        customers=rows.count(Customer),
+        invoices=rows.count(Invoice),
+        lines=rows.count(InvoiceLine),
+        seconds=time.perf_counter() - started,
+    )
+    logger.info(
+        "seed.done", extra={"customers": result.customers, "seconds": round(result.seconds, 2)}
+    )
+    return result

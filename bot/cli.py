@@ -1,0 +1,152 @@
+"""`bot` command line: database migrations, seed data, the API server, the demo customers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.billing.errors import BillingError
+from bot.logging import configure_logging
+from bot.settings import Settings, get_settings
+
+app = typer.Typer(help="Billing back end of the support assistant.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+logger = logging.getLogger("bot.cli")
+T = TypeVar("T")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def _expected_failures() -> Iterator[None]:
+    """Print expected failures as one line (no traceback) and exit 1."""
+    try:
+        yield
+    except BillingError as error:
+        raise _fail(error.message) from None
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise _fail(f"database error: {reason}") from None
+
+
+def _settings() -> Settings:
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        details = "; ".join(str(item["msg"]) for item in error.errors())
+        raise _fail(f"invalid configuration: {details}") from None
+    configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+def _run(action: Callable[[Settings], T]) -> T:
+    settings = _settings()
+    with _expected_failures():
+        return action(settings)
+
+
+def _upgrade(settings: Settings) -> None:
+    from bot.migrations import upgrade
+
+    upgrade(settings.database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (alembic upgrade head)."""
+    _run(_upgrade)
+    typer.echo("database schema is up to date")
+
+
+def _parse_day(value: str | None) -> date:
+    if value is None:
+        return date.today()  # the operator's calendar day
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
+
+
+@app.command()
+def seed(
+    customers: Annotated[
+        int, typer.Option(min=0, help="Generated customers besides the 4 demo ones.")
+    ] = 2000,
+    as_of: Annotated[
+        str | None, typer.Option(help="Day the data ends on, YYYY-MM-DD (default today).")
+    ] = None,
+    reset: Annotated[bool, typer.Option(help="Empty the database first.")] = False,
+) -> None:
+    """Load demo and generated billing data (does nothing if data exists, unless --reset)."""
+    day = _parse_day(as_of)
+
+    def load(settings: Settings) -> None:
+        from bot.billing.seed.runner import seed as run_seed
+        from bot.db import create_db_engine
+
+        _upgrade(settings)
+        engine = create_db_engine(settings.database_url)
+        try:
+            result = run_seed(engine, customers, day, reset=reset)
+        finally:
+            engine.dispose()
+        if not result.created:
+            typer.echo("database already has billing data; nothing done (use --reset to reload)")
+            return
+        typer.echo(
+            f"seeded {result.customers} customers, {result.invoices} invoices, "
+            f"{result.lines} invoice lines as of {day} in {result.seconds:.1f} s"
+        )
+
+    _run(load)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before starting.")] = True,
+) -> None:
+    """Run the REST API with uvicorn."""
+    import uvicorn
+
+    from bot.api.app import create_app
+
+    settings = _settings()
+    with _expected_failures():
+        if migrate:
+            _upgrade(settings)
+        api = create_app(settings)
+    # access_log off: request paths contain account numbers; the app logs route templates.
+    uvicorn.run(api, host=host, port=port, access_log=False, log_config=None)
+
+
+@app.command()
+def demo() -> None:
+    """Print the demo customers and what each one shows off."""
+    from bot.billing.seed.demo import DEMO_CUSTOMERS
+
+    header = f"{'account':<8} {'name':<13} {'born':<10} {'postcode':<8} {'email':<25} story"
+    typer.echo(header)
+    typer.echo("-" * len(header))
+    for customer in DEMO_CUSTOMERS:
+        born = customer.date_of_birth.isoformat()
+        typer.echo(
+            f"{customer.account_number:<8} {customer.name:<13} {born:<10} "
+            f"{customer.postcode:<8} {customer.email:<25} {customer.story}"
+        )
+
+
+if __name__ == "__main__":
+    app()
