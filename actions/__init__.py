@@ -1,1 +1,1 @@
-"""Custom actions of the billing support bot (rasa-sdk). They talk to the back end over HTTP only."""
+"""Custom actions of the billing support bot (rasa-sdk); they reach the back end over HTTP only."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC
 from datetime import date
-from typing import Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.answers import Answerer, CustomerRequest
-from actions.base import OFFER_HUMAN_BUTTONS, BACKEND_DOWN, BillingAction, DomainDict
+from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, BillingAction, DomainDict
 
 LOCKED = (
     "For your security, identity checks for this account are paused after too many attempts that "
@@ -49,7 +48,9 @@ class ActionExplainInvoice(AccountAction):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        await self.answerer(dispatcher, tracker).invoice(CustomerRequest.from_message(tracker.latest_message))
+        await self.answerer(dispatcher, tracker).invoice(
+            CustomerRequest.from_message(tracker.latest_message)
+        )
         return []
 
 
@@ -65,7 +66,7 @@ class ActionListPayments(AccountAction):
 
 
 class ActionAnswerPendingRequest(AccountAction):
-    """Runs when the identity check ends: answer what the customer asked before it, or say why not."""
+    """After the identity check: answer what the customer asked before it, or say why not."""
 
     def name(self) -> str:
         return "action_answer_pending_request"
@@ -78,7 +79,9 @@ class ActionAnswerPendingRequest(AccountAction):
             name = tracker.get_slot(names.CUSTOMER_FIRST_NAME) or "there"
             request = pending_request(tracker)
             if request is None:
-                dispatcher.utter_message(text=f"Thanks {name}, you're verified. What would you like to know?")
+                dispatcher.utter_message(
+                    text=f"Thanks {name}, you're verified. What would you like to know?"
+                )
                 return []
             dispatcher.utter_message(text=f"Thanks {name}, you're verified.")
             await self.answerer(dispatcher, tracker).answer(request)
@@ -91,7 +94,7 @@ class ActionAnswerPendingRequest(AccountAction):
         return forget_attempt
 
 
-def pending_request(tracker: Tracker) -> Optional[CustomerRequest]:
+def pending_request(tracker: Tracker) -> CustomerRequest | None:
     """The latest account question the customer asked in this session, if any."""
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -28,7 +28,7 @@ class CustomerRequest:
         intent = (message.get("intent") or {}).get("name") or ""
         return cls(intent=intent, entities=list(message.get("entities") or []))
 
-    def entity(self, entity_type: str) -> Optional[str]:
+    def entity(self, entity_type: str) -> str | None:
         for entity in self.entities:
             if entity.get("entity") == entity_type and entity.get("value") is not None:
                 return str(entity["value"])
@@ -64,20 +64,20 @@ class Answerer:
         data = await self.client.balance(self.conversation_id, self.account_number)
         currency = data.get("currency", "EUR")
         owed = Decimal(data["balance"])
+        owed_text, due = money(data["balance"], currency), day(data["next_due_date"])
         if owed <= 0:
             credit = f" You have a credit of {money(str(-owed), currency)}." if owed < 0 else ""
             self.dispatcher.utter_message(text=f"You don't owe anything at the moment.{credit}")
         elif due_date_first:
-            self.dispatcher.utter_message(
-                text=f"Your next payment of {money(data['balance'], currency)} is due by {day(data['next_due_date'])}."
-            )
+            self.dispatcher.utter_message(text=f"Your next payment of {owed_text} is due by {due}.")
         else:
-            self.dispatcher.utter_message(
-                text=f"Your balance is {money(data['balance'], currency)}, due by {day(data['next_due_date'])}."
-            )
+            self.dispatcher.utter_message(text=f"Your balance is {owed_text}, due by {due}.")
         lines = []
         if Decimal(data.get("overdue") or "0") > 0:
-            lines.append(f"Of that, {money(data['overdue'], currency)} is overdue. Please pay it as soon as you can.")
+            lines.append(
+                f"Of that, {money(data['overdue'], currency)} is overdue. "
+                "Please pay it as soon as you can."
+            )
         latest = data.get("latest_invoice")
         if latest:
             lines.append(
@@ -86,7 +86,10 @@ class Answerer:
             )
         last_payment = data.get("last_payment")
         if last_payment:
-            lines.append(f"Your last payment: {money(last_payment['amount'], currency)} on {day(last_payment['date'])}.")
+            lines.append(
+                f"Your last payment: {money(last_payment['amount'], currency)} "
+                f"on {day(last_payment['date'])}."
+            )
         if lines:
             self.dispatcher.utter_message(text="\n".join(lines))
 
@@ -98,7 +101,9 @@ class Answerer:
             self.dispatcher.utter_message(text=f"I don't see an invoice for {label}.")
             return
         self.dispatcher.utter_message(text=invoice_heading(invoice))
-        self.dispatcher.utter_message(text="\n".join(invoice_line_text(line, invoice) for line in invoice["lines"]))
+        self.dispatcher.utter_message(
+            text="\n".join(invoice_line_text(line, invoice) for line in invoice["lines"])
+        )
         self.dispatcher.utter_message(text=f"Total: {money(invoice['total'], invoice['currency'])}")
         amount = request.entity("amount")
         if amount:
@@ -110,19 +115,24 @@ class Answerer:
             self.dispatcher.utter_message(text="I don't see any payments on your account yet.")
             return
         lines = [
-            f"• {day(p['date'])}: {money(p['amount'], p.get('currency', 'EUR'))} ({p.get('method', 'payment')})"
+            f"• {day(p['date'])}: {money(p['amount'], p.get('currency', 'EUR'))} "
+            f"({p.get('method', 'payment')})"
             for p in payments
         ]
         self.dispatcher.utter_message(text="Your last payments:\n" + "\n".join(lines))
 
-    async def _invoice_for(self, month: Optional[str]) -> Optional[JSON]:
+    async def _invoice_for(self, month: str | None) -> JSON | None:
         try:
             if month is None:
                 return await self.client.latest_invoice(self.conversation_id, self.account_number)
-            found = await self.client.invoices(self.conversation_id, self.account_number, month=month, limit=1)
+            found = await self.client.invoices(
+                self.conversation_id, self.account_number, month=month, limit=1
+            )
             if not found:
                 return None
-            return await self.client.invoice(self.conversation_id, self.account_number, found[0]["number"])
+            return await self.client.invoice(
+                self.conversation_id, self.account_number, found[0]["number"]
+            )
         except NotFound:
             return None
 
@@ -132,10 +142,14 @@ class Answerer:
             return
         matches = [line for line in invoice["lines"] if abs(Decimal(line["amount"])) == wanted]
         if not matches:
-            self.dispatcher.utter_message(text=f"There is no line of {money(str(wanted))} on this invoice.")
+            self.dispatcher.utter_message(
+                text=f"There is no line of {money(str(wanted))} on this invoice."
+            )
         else:
             for line in matches:
-                self.dispatcher.utter_message(text=f"The {money(line['amount'])} line: {line['explanation']}")
+                self.dispatcher.utter_message(
+                    text=f"The {money(line['amount'])} line: {line['explanation']}"
+                )
 
 
 def invoice_heading(invoice: JSON) -> str:
@@ -146,10 +160,11 @@ def invoice_heading(invoice: JSON) -> str:
 
 
 def invoice_line_text(line: JSON, invoice: JSON) -> str:
-    return f"• {line['description']}: {money(line['amount'], invoice['currency'])}\n  {line['explanation']}"
+    amount = money(line["amount"], invoice["currency"])
+    return f"• {line['description']}: {amount}\n  {line['explanation']}"
 
 
-def resolve_month(month_text: Optional[str], today: date) -> Optional[str]:
+def resolve_month(month_text: str | None, today: date) -> str | None:
     """'October' -> the most recent October whose bill exists by now, as 'YYYY-MM'."""
     if not month_text:
         return None
@@ -160,7 +175,7 @@ def resolve_month(month_text: Optional[str], today: date) -> Optional[str]:
     return f"{year:04d}-{month:02d}"
 
 
-def parse_amount(text: str) -> Optional[Decimal]:
+def parse_amount(text: str) -> Decimal | None:
     cleaned = "".join(ch for ch in text.replace(",", ".") if ch.isdigit() or ch == ".")
     try:
         return Decimal(cleaned).quantize(Decimal("0.01")) if cleaned else None

@@ -1,17 +1,23 @@
-"""The base of every action that calls the back end: one place that turns client errors into words."""
+"""The base of every action that calls the back end: the one place client errors become words."""
 
 from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.billing_client import BackendUnavailable, BillingClient, NotFound, NotVerified, shared_client
+from actions.billing_client import (
+    BackendUnavailable,
+    BillingClient,
+    NotFound,
+    NotVerified,
+    shared_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +25,13 @@ BACKEND_DOWN = (
     "Sorry, I can't reach our billing system right now, so I can't look at your account. "
     "Please try again in a few minutes, or talk to a person."
 )
-SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again, or talk to a person."
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side. Please try again, or talk to a person."
+)
 NOT_FOUND = "I couldn't find that on your account."
-REVERIFY = "For your security I need to confirm who you are again. Just ask your question once more."
+REVERIFY = (
+    "For your security I need to confirm who you are again. Just ask your question once more."
+)
 OFFER_HUMAN_BUTTONS = [
     {"title": "Talk to a person", "payload": "/talk_to_human"},
     {"title": "No, thanks", "payload": "/deny"},
@@ -42,9 +52,9 @@ def reset_verification() -> list[EventType]:
 
 
 class BillingAction(Action, ABC):
-    """An action that answers from the back end and never lets an error reach the customer as silence."""
+    """An action that answers from the back end; an error never reaches the customer as silence."""
 
-    def __init__(self, client: Optional[BillingClient] = None) -> None:
+    def __init__(self, client: BillingClient | None = None) -> None:
         self._client = client
 
     @property
@@ -74,7 +84,7 @@ class BillingAction(Action, ABC):
             return reset_verification()
         except NotFound:
             dispatcher.utter_message(text=NOT_FOUND)
-        except Exception:  # noqa: BLE001 - the customer must never get silence
+        except Exception:
             logger.exception("action.failed", extra=log)
             dispatcher.utter_message(text=SOMETHING_WENT_WRONG, buttons=OFFER_HUMAN_BUTTONS)
         return []

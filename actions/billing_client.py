@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -45,9 +45,9 @@ class NotFound(BillingClientError):
 @dataclass(frozen=True)
 class VerificationResult:
     status: Literal["verified", "failed", "locked"]
-    attempts_left: Optional[int]
-    first_name: Optional[str]
-    account_number: Optional[str]
+    attempts_left: int | None
+    first_name: str | None
+    account_number: str | None
 
     @property
     def locked(self) -> bool:
@@ -58,7 +58,7 @@ class BillingClient:
     """A pooled async HTTP client with timeouts. `transport` lets tests answer requests."""
 
     def __init__(
-        self, settings: ClientSettings, transport: Optional[httpx.AsyncBaseTransport] = None
+        self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self._http = httpx.AsyncClient(
             base_url=settings.backend_url,
@@ -87,7 +87,9 @@ class BillingClient:
         )
 
     async def end_verification(self, conversation_id: str) -> None:
-        await self._request("DELETE", f"/api/v1/verifications/{quote(conversation_id, safe='')}", retries=0)
+        await self._request(
+            "DELETE", f"/api/v1/verifications/{quote(conversation_id, safe='')}", retries=0
+        )
 
     # -- account reads ------------------------------------------------------------------
 
@@ -95,28 +97,42 @@ class BillingClient:
         return await self._read(conversation_id, f"/api/v1/accounts/{account_number}/balance")
 
     async def latest_invoice(self, conversation_id: str, account_number: str) -> JSON:
-        return await self._read(conversation_id, f"/api/v1/accounts/{account_number}/invoices/latest")
+        return await self._read(
+            conversation_id, f"/api/v1/accounts/{account_number}/invoices/latest"
+        )
 
     async def invoice(self, conversation_id: str, account_number: str, number: str) -> JSON:
-        return await self._read(conversation_id, f"/api/v1/accounts/{account_number}/invoices/{number}")
+        return await self._read(
+            conversation_id, f"/api/v1/accounts/{account_number}/invoices/{number}"
+        )
 
     async def invoices(
-        self, conversation_id: str, account_number: str, month: Optional[str] = None, limit: int = 12
+        self,
+        conversation_id: str,
+        account_number: str,
+        month: str | None = None,
+        limit: int = 12,
     ) -> list[JSON]:
         params: dict[str, Any] = {"limit": limit}
         if month:
             params["month"] = month
-        data = await self._read(conversation_id, f"/api/v1/accounts/{account_number}/invoices", params)
+        data = await self._read(
+            conversation_id, f"/api/v1/accounts/{account_number}/invoices", params
+        )
         return list(data["invoices"])
 
-    async def payments(self, conversation_id: str, account_number: str, limit: int = 5) -> list[JSON]:
+    async def payments(
+        self, conversation_id: str, account_number: str, limit: int = 5
+    ) -> list[JSON]:
         path = f"/api/v1/accounts/{account_number}/payments"
         data = await self._read(conversation_id, path, {"limit": limit})
         return list(data["payments"])
 
     # -- plumbing -----------------------------------------------------------------------
 
-    async def _read(self, conversation_id: str, path: str, params: Optional[dict[str, Any]] = None) -> JSON:
+    async def _read(
+        self, conversation_id: str, path: str, params: dict[str, Any] | None = None
+    ) -> JSON:
         headers = {"X-Conversation-Id": conversation_id}
         return await self._request("GET", path, params=params, headers=headers, retries=1)
 
@@ -127,21 +143,28 @@ class BillingClient:
             except BackendUnavailable:
                 if attempt == retries:
                     raise
-                logger.info("billing_client.retry", extra={"method": method, "attempt": attempt + 1})
+                logger.info(
+                    "billing_client.retry", extra={"method": method, "attempt": attempt + 1}
+                )
         raise AssertionError("unreachable")
 
     async def _send_once(self, method: str, path: str, **kwargs: Any) -> JSON:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            logger.warning("billing_client.unreachable", extra={"method": method, "error": type(exc).__name__})
+            logger.warning(
+                "billing_client.unreachable", extra={"method": method, "error": type(exc).__name__}
+            )
             raise BackendUnavailable(type(exc).__name__) from exc
         if response.status_code == 403:
             raise NotVerified()
         if response.status_code == 404:
             raise NotFound()
         if response.status_code >= 400:
-            logger.warning("billing_client.error_status", extra={"method": method, "status": response.status_code})
+            logger.warning(
+                "billing_client.error_status",
+                extra={"method": method, "status": response.status_code},
+            )
             raise BackendUnavailable(f"status {response.status_code}")
         if response.status_code == 204 or not response.content:
             return {}
@@ -154,7 +177,7 @@ class BillingClient:
         return data
 
 
-_shared_client: Optional[BillingClient] = None
+_shared_client: BillingClient | None = None
 
 
 def shared_client() -> BillingClient:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Optional
 
 
 def money(amount: str, currency: str = "EUR") -> str:
@@ -12,7 +11,7 @@ def money(amount: str, currency: str = "EUR") -> str:
     return f"{Decimal(amount).quantize(Decimal('0.01'))} {currency}"
 
 
-def day(iso_date: Optional[str]) -> str:
+def day(iso_date: str | None) -> str:
     """'2026-11-30' -> '30 Nov 2026'."""
     if not iso_date:
         return "-"

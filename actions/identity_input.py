@@ -1,7 +1,7 @@
 """Reading an account number, a date of birth or a postcode out of what the customer typed.
 
-This only normalises input ("March 14th 85" -> 1985-03-14); whether it matches the account is decided
-by the back end. Nothing here logs or stores what it reads.
+This only normalises input ("March 14th 85" -> 1985-03-14); whether it matches the account is
+decided by the back end. Nothing here logs or stores what it reads.
 """
 
 from __future__ import annotations
@@ -9,12 +9,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Optional
+from typing import Literal
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 
 _ACCOUNT_NUMBER = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _POSTCODE = re.compile(r"(?<![\d.,/-])(\d{4})(?![\d.,/-])")
@@ -23,8 +33,12 @@ _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d
 _ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH = r"([a-z]{3,9})\.?"
 _YEAR = r"(\d{4}|'?\d{2})"
-_DAY_MONTH_YEAR = re.compile(rf"(?<!\d){_ORDINAL}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}(?!\d)", re.IGNORECASE)
-_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}(?!\d)", re.IGNORECASE)
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?<!\d){_ORDINAL}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}(?!\d)", re.IGNORECASE
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b{_MONTH}\s+(?:the\s+)?{_ORDINAL},?\s+{_YEAR}(?!\d)", re.IGNORECASE
+)
 
 # Every way of writing a full date that parse_date understands (also used to redact stored text).
 DATE_PATTERNS = (_ISO, _NUMERIC, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR)
@@ -36,12 +50,14 @@ class KnowledgeFactor:
     value: str  # ISO date or the postcode digits
 
 
-def find_account_number(text: str) -> Optional[str]:
+def find_account_number(text: str) -> str | None:
     match = _ACCOUNT_NUMBER.search(text)
     return match.group(1) if match else None
 
 
-def find_knowledge_factor(text: str, *, today: date, postcode_expected: bool) -> Optional[KnowledgeFactor]:
+def find_knowledge_factor(
+    text: str, *, today: date, postcode_expected: bool
+) -> KnowledgeFactor | None:
     """A date of birth anywhere in the text, else a 4-digit postcode when one is expected."""
     birth_date = parse_date(text, today=today)
     if birth_date is not None:
@@ -53,7 +69,7 @@ def find_knowledge_factor(text: str, *, today: date, postcode_expected: bool) ->
     return None
 
 
-def parse_date(text: str, *, today: date) -> Optional[date]:
+def parse_date(text: str, *, today: date) -> date | None:
     """A full calendar date written in any of the usual ways, or None."""
     if match := _ISO.search(text):
         year, month, day = (int(part) for part in match.groups())
@@ -73,7 +89,7 @@ def parse_date(text: str, *, today: date) -> Optional[date]:
     return None
 
 
-def _named_month_date(day_text: str, month_text: str, year_text: str, today: date) -> Optional[date]:
+def _named_month_date(day_text: str, month_text: str, year_text: str, today: date) -> date | None:
     month = MONTHS.get(month_text.lower()[:3])
     if month is None:
         return None
@@ -88,7 +104,7 @@ def _full_year(year_text: str, today: date) -> int:
     return 2000 + two if 2000 + two <= today.year else 1900 + two
 
 
-def _safe_date(year: int, month: int, day: int) -> Optional[date]:
+def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.billing_client import BillingClientError, BillingClient, shared_client
+from actions.billing_client import BillingClient, BillingClientError, shared_client
 
 logger = logging.getLogger(__name__)
 
@@ -28,5 +28,8 @@ class ActionSessionStart(Action):
             await (self._client or shared_client()).end_verification(tracker.sender_id)
         except BillingClientError:
             # The back end's verified sessions also expire on their own.
-            logger.warning("session_start.end_verification_failed", extra={"conversation_id": tracker.sender_id})
+            logger.warning(
+                "session_start.end_verification_failed",
+                extra={"conversation_id": tracker.sender_id},
+            )
         return [SessionStarted(), ActionExecuted("action_listen")]

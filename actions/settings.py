@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-DEVELOPMENT_SERVICE_TOKEN = "dev-service-token"
+DEVELOPMENT_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - development mode only
 
 
 @dataclass(frozen=True)

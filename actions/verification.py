@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -28,11 +28,15 @@ ASK_ACCOUNT_NUMBER = (
     "It's the 6-digit number at the top of your invoice."
 )
 ASK_IDENTITY_CHECK = "Thanks. Please tell me your date of birth or the postcode we have on file."
-ACCOUNT_NUMBER_HINT = "An account number has 6 digits, like 100123. You'll find it at the top of your invoice."
-FACTOR_HINT = "Please give your full date of birth (for example 14.3.1985) or the 4-digit postcode on file."
+ACCOUNT_NUMBER_HINT = (
+    "An account number has 6 digits, like 100123. You'll find it at the top of your invoice."
+)
+FACTOR_HINT = (
+    "Please give your full date of birth (for example 14.3.1985) or the 4-digit postcode on file."
+)
 
 
-def failed_attempt_message(attempts_left: Optional[int]) -> str:
+def failed_attempt_message(attempts_left: int | None) -> str:
     if attempts_left == 1:
         return "Sorry, that doesn't match our records. You have 1 attempt left."
     if attempts_left:
@@ -41,7 +45,7 @@ def failed_attempt_message(attempts_left: Optional[int]) -> str:
 
 
 class ValidateVerificationForm(FormValidationAction):
-    def __init__(self, client: Optional[BillingClient] = None) -> None:
+    def __init__(self, client: BillingClient | None = None) -> None:
         self._client = client
 
     def name(self) -> str:
@@ -103,7 +107,9 @@ class ValidateVerificationForm(FormValidationAction):
         account_number = tracker.get_slot(names.ACCOUNT_NUMBER)
         log = {"conversation_id": tracker.sender_id, "factor": factor.kind}
         try:
-            result = await client.verify(tracker.sender_id, account_number, factor.kind, factor.value)
+            result = await client.verify(
+                tracker.sender_id, account_number, factor.kind, factor.value
+            )
         except BackendUnavailable:
             logger.warning("verification.backend_unavailable", extra=log)
             return {names.IDENTITY_CHECK: names.CHECK_UNAVAILABLE}
@@ -126,7 +132,7 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 def is_short(tracker: Tracker) -> bool:
-    """A bare answer like '1000' or 'postcode 1000', not a sentence that happens to hold a number."""
+    """A bare answer like '1000' or 'postcode 1000', not a sentence that holds a number."""
     return len((tracker.latest_message.get("text") or "").split()) <= 3
 
 

@@ -7,7 +7,7 @@ dates. Events are redacted when the turn is saved, so actions in the same turn s
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet, UserUttered
@@ -18,14 +18,16 @@ from addons.redaction import redact_user_event
 IDENTITY_SLOT = "identity_check"
 
 
-def redact_events(events: List[Event]) -> List[Event]:
-    redacted: List[Event] = []
+def redact_events(events: list[Event]) -> list[Event]:
+    redacted: list[Event] = []
     requested_slot: Any = None
     for event in events:
         if isinstance(event, SlotSet) and event.key == "requested_slot":
             requested_slot = event.value
         if isinstance(event, UserUttered):
-            data = redact_user_event(event.as_dict(), verification_answer=requested_slot == IDENTITY_SLOT)
+            data = redact_user_event(
+                event.as_dict(), verification_answer=requested_slot == IDENTITY_SLOT
+            )
             event = Event.from_parameters(data)
         redacted.append(event)
     return redacted

@@ -1,4 +1,4 @@
-"""What must never be stored from a customer's message: card numbers, full dates, verification answers."""
+"""What is never stored from a message: card numbers, full dates, verification answers."""
 
 from __future__ import annotations
 

@@ -42,9 +42,17 @@ def top_intent(parsed: dict[str, Any]) -> tuple[str, float]:
     return ranking[0]["name"], ranking[0]["confidence"]
 
 
-def scores(examples: list[tuple[str, str]], parsed: list[dict[str, Any]], threshold: float) -> dict[str, float]:
-    in_scope = [(gold, top_intent(p)) for (_, gold), p in zip(examples, parsed) if gold != OUT_OF_SCOPE]
-    oos = [top_intent(p) for (_, gold), p in zip(examples, parsed) if gold == OUT_OF_SCOPE]
+def scores(
+    examples: list[tuple[str, str]], parsed: list[dict[str, Any]], threshold: float
+) -> dict[str, float]:
+    in_scope = [
+        (gold, top_intent(p))
+        for (_, gold), p in zip(examples, parsed, strict=True)
+        if gold != OUT_OF_SCOPE
+    ]
+    oos = [
+        top_intent(p) for (_, gold), p in zip(examples, parsed, strict=True) if gold == OUT_OF_SCOPE
+    ]
     correct = sum(1 for gold, (name, conf) in in_scope if name == gold and conf >= threshold)
     caught = sum(1 for name, conf in oos if name == OUT_OF_SCOPE or conf < threshold)
     return {
@@ -66,31 +74,47 @@ def main() -> int:
 
     examples = load_examples(args.data)
     parsed = asyncio.run(predict(args.model, [text for text, _ in examples]))
-    in_scope = [(gold, p) for (_, gold), p in zip(examples, parsed) if gold != OUT_OF_SCOPE]
+    in_scope = [
+        (gold, p) for (_, gold), p in zip(examples, parsed, strict=True) if gold != OUT_OF_SCOPE
+    ]
     correct = sum(1 for gold, p in in_scope if p["intent"]["name"] == gold)
-    oos = [p for (_, gold), p in zip(examples, parsed) if gold == OUT_OF_SCOPE]
+    oos = [p for (_, gold), p in zip(examples, parsed, strict=True) if gold == OUT_OF_SCOPE]
     caught = sum(1 for p in oos if p["intent"]["name"] in (FALLBACK, OUT_OF_SCOPE))
     actual = {
         "intent_accuracy": correct / len(in_scope),
         "out_of_scope_fallback_rate": caught / len(oos) if oos else 0.0,
     }
     errors = Counter(
-        f"{gold} -> {p['intent']['name']}" for (_, gold), p in zip(examples, parsed) if p["intent"]["name"] != gold
+        f"{gold} -> {p['intent']['name']}"
+        for (_, gold), p in zip(examples, parsed, strict=True)
+        if p["intent"]["name"] != gold
     )
     sweep = [scores(examples, parsed, t / 100) for t in range(30, 91, 5)]
-    report = {"examples": len(examples), "with_configured_threshold": actual, "sweep": sweep,
-              "confusions": errors.most_common(25)}  # fmt: skip
+    report = {
+        "examples": len(examples),
+        "with_configured_threshold": actual,
+        "sweep": sweep,
+        "confusions": errors.most_common(25),
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "holdout_report.json").write_text(json.dumps(report, indent=2))
 
+    accuracy, oos_rate = actual["intent_accuracy"], actual["out_of_scope_fallback_rate"]
     print(f"held-out examples: {len(examples)} ({len(in_scope)} in scope, {len(oos)} out of scope)")
-    print(f"intent accuracy (in scope):      {actual['intent_accuracy']:.3f}  target >= {args.min_accuracy}")
-    print(f"out-of-scope ending in fallback: {actual['out_of_scope_fallback_rate']:.3f}  target >= {args.min_oos}")
+    print(f"intent accuracy (in scope):      {accuracy:.3f}  target >= {args.min_accuracy}")
+    print(f"out-of-scope ending in fallback: {oos_rate:.3f}  target >= {args.min_oos}")
     print("threshold sweep (accuracy / oos caught):")
     for row in sweep:
-        print(f"  {row['threshold']:.2f}: {row['intent_accuracy']:.3f} / {row['out_of_scope_fallback_rate']:.3f}")
-    print("most frequent confusions:", ", ".join(f"{k} ({v})" for k, v in errors.most_common(8)) or "none")
-    ok = actual["intent_accuracy"] >= args.min_accuracy and actual["out_of_scope_fallback_rate"] >= args.min_oos
+        rates = f"{row['intent_accuracy']:.3f} / {row['out_of_scope_fallback_rate']:.3f}"
+        print(f"  {row['threshold']:.2f}: {rates}")
+    print(
+        "most frequent confusions:",
+        ", ".join(f"{k} ({v})" for k, v in errors.most_common(8)) or "none",
+    )
+    ok = (
+        actual["intent_accuracy"] >= args.min_accuracy
+        and actual["out_of_scope_fallback_rate"] >= args.min_oos
+    )
     return 0 if ok else 1
 
 

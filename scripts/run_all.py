@@ -27,18 +27,45 @@ def services(env: dict[str, str]) -> list[Service]:
     rasa = str(ROOT / ".venv-rasa/bin/rasa")
     cors = env.get("RASA_CORS_ORIGIN", "http://localhost:8000")
     return [
-        Service("backend", [str(ROOT / ".venv/bin/bot"), "serve", "--port", env.get("BACKEND_PORT", "8000")]),
-        Service("actions", [rasa, "run", "actions", "--port", env.get("ACTION_PORT", "5055"), "--actions", "actions"]),
+        Service(
+            "backend",
+            [str(ROOT / ".venv/bin/bot"), "serve", "--port", env.get("BACKEND_PORT", "8000")],
+        ),
+        Service(
+            "actions",
+            [
+                rasa,
+                "run",
+                "actions",
+                "--port",
+                env.get("ACTION_PORT", "5055"),
+                "--actions",
+                "actions",
+            ],
+        ),
         Service(
             "rasa",
-            [rasa, "run", "--model", str(ROOT / "models/billing.tar.gz"), "--port", env.get("RASA_PORT", "5005"),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--cors", cors],
+            [
+                rasa,
+                "run",
+                "--model",
+                str(ROOT / "models/billing.tar.gz"),
+                "--port",
+                env.get("RASA_PORT", "5005"),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--cors",
+                cors,
+            ],
         ),
-    ]  # fmt: skip
+    ]
 
 
-def pipe_output(name: str, stream: "subprocess.Popen[str]") -> None:
-    assert stream.stdout is not None
+def pipe_output(name: str, stream: subprocess.Popen[str]) -> None:
+    if stream.stdout is None:
+        return
     for line in stream.stdout:
         sys.stdout.write(f"{name:>8} | {line}")
         sys.stdout.flush()
@@ -48,13 +75,18 @@ def main() -> int:
     env = dict(os.environ)
     processes: list[tuple[Service, subprocess.Popen[str]]] = []
     for service in services(env):
-        process = subprocess.Popen(
-            service.command, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        process = subprocess.Popen(  # noqa: S603 - our own fixed commands
+            service.command,
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         threading.Thread(target=pipe_output, args=(service.name, process), daemon=True).start()
         processes.append((service, process))
-    print("Starting: back end http://localhost:8000, actions :5055, Rasa :5005 (ready in ~40 s). Ctrl-C stops.")
+    print("Starting back end :8000, actions :5055, Rasa :5005 (ready in ~40 s). Ctrl-C stops all.")
     stopping = False
 
     def stop(*_: object) -> None:

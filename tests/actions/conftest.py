@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -19,18 +19,24 @@ VERIFIED_SLOTS = {
 def make_tracker(
     text: str = "",
     intent: str = "",
-    entities: Optional[list[dict[str, Any]]] = None,
-    slots: Optional[dict[str, Any]] = None,
-    events: Optional[list[dict[str, Any]]] = None,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
     sender_id: str = "conv-1",
 ) -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or []}
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": entities or [],
+    }
     return Tracker.from_dict(
         {
             "sender_id": sender_id,
             "slots": {"verified": False, "verification_locked": False, **(slots or {})},
             "latest_message": message,
-            "events": events if events is not None else [{"event": "user", "text": text, "parse_data": message}],
+            "events": events
+            if events is not None
+            else [{"event": "user", "text": text, "parse_data": message}],
             "paused": False,
             "followup_action": None,
             "active_loop": {},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import httpx
 
@@ -23,30 +23,55 @@ ANA_LATEST = {
     "tax": "9.77",
     "total": "54.17",
     "lines": [
-        {"kind": "plan_charge", "description": "Fiber 300, October 2026", "quantity": "1", "unit_price": "39.90",
-         "amount": "39.90", "explanation": "Your monthly Fiber 300 plan for 1-31 October 2026."},
-        {"kind": "usage_overage", "description": "Extra data, 3 GB", "quantity": "3", "unit_price": "1.50",
-         "amount": "4.50", "explanation": "Extra usage beyond your plan's allowance in October 2026."},
-        {"kind": "tax", "description": "VAT 22%", "quantity": "1", "unit_price": "9.77",
-         "amount": "9.77", "explanation": "22% VAT on the charges above."},
+        {
+            "kind": "plan_charge",
+            "description": "Fiber 300, October 2026",
+            "quantity": "1",
+            "unit_price": "39.90",
+            "amount": "39.90",
+            "explanation": "Your monthly Fiber 300 plan for 1-31 October 2026.",
+        },
+        {
+            "kind": "usage_overage",
+            "description": "Extra data, 3 GB",
+            "quantity": "3",
+            "unit_price": "1.50",
+            "amount": "4.50",
+            "explanation": "Extra usage beyond your plan's allowance in October 2026.",
+        },
+        {
+            "kind": "tax",
+            "description": "VAT 22%",
+            "quantity": "1",
+            "unit_price": "9.77",
+            "amount": "9.77",
+            "explanation": "22% VAT on the charges above.",
+        },
     ],
-}  # fmt: skip
-ANA_SEPTEMBER = {**ANA_LATEST, "number": "INV-100001-202609", "period_start": "2026-09-01", "total": "36.48"}
+}
+ANA_SEPTEMBER = {
+    **ANA_LATEST,
+    "number": "INV-100001-202609",
+    "period_start": "2026-09-01",
+    "total": "36.48",
+}
 
 
 @dataclass
 class FakeBackend:
-    """Records every request; `down` makes every request fail to connect, `status` forces a status."""
+    """Records requests; `down` makes every request fail to connect, `status` forces a status."""
 
     down: bool = False
-    status: Optional[int] = None
+    status: int | None = None
     verification_status: str = "verified"
-    attempts_left: Optional[int] = None
+    attempts_left: int | None = None
     verified_conversations: set[str] = field(default_factory=set)
     requests: list[httpx.Request] = field(default_factory=list)
 
     def client(self) -> BillingClient:
-        return BillingClient(ClientSettings(backend_url="http://backend.test"), transport=httpx.MockTransport(self))
+        return BillingClient(
+            ClientSettings(backend_url="http://backend.test"), transport=httpx.MockTransport(self)
+        )
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -69,20 +94,37 @@ class FakeBackend:
         if self.verification_status == "verified":
             self.verified_conversations.add(body["conversation_id"])
             customer = {"first_name": "Ana", "account_number": body["account_number"]}
-            return httpx.Response(200, json={"status": "verified", "attempts_left": None, "customer": customer})
+            return httpx.Response(
+                200, json={"status": "verified", "attempts_left": None, "customer": customer}
+            )
         return httpx.Response(
-            200, json={"status": self.verification_status, "attempts_left": self.attempts_left, "customer": None}
+            200,
+            json={
+                "status": self.verification_status,
+                "attempts_left": self.attempts_left,
+                "customer": None,
+            },
         )
 
     def _read(self, path: str, params: dict[str, str]) -> httpx.Response:
         base = "/api/v1/accounts/100001"
         if path == f"{base}/balance":
-            return httpx.Response(200, json={
-                "balance": "54.17", "currency": "EUR", "overdue": "0.00", "next_due_date": "2026-11-30",
-                "last_payment": {"date": "2026-10-20", "amount": "36.48"},
-                "latest_invoice": {"number": "INV-100001-202610", "total": "54.17", "due_date": "2026-11-30",
-                                   "status": "open"},
-            })  # fmt: skip
+            return httpx.Response(
+                200,
+                json={
+                    "balance": "54.17",
+                    "currency": "EUR",
+                    "overdue": "0.00",
+                    "next_due_date": "2026-11-30",
+                    "last_payment": {"date": "2026-10-20", "amount": "36.48"},
+                    "latest_invoice": {
+                        "number": "INV-100001-202610",
+                        "total": "54.17",
+                        "due_date": "2026-11-30",
+                        "status": "open",
+                    },
+                },
+            )
         if path == f"{base}/invoices/latest":
             return httpx.Response(200, json=ANA_LATEST)
         if path == f"{base}/invoices/INV-100001-202609":
@@ -91,11 +133,27 @@ class FakeBackend:
             found = [ANA_SEPTEMBER] if params.get("month") == "2026-09" else []
             return httpx.Response(200, json={"invoices": found})
         if path == f"{base}/payments":
-            return httpx.Response(200, json={"payments": [
-                {"date": "2026-10-20", "amount": "36.48", "currency": "EUR", "method": "card", "invoice_number": "x"},
-                {"date": "2026-09-18", "amount": "36.48", "currency": "EUR", "method": "bank transfer",
-                 "invoice_number": "y"},
-            ]})  # fmt: skip
+            return httpx.Response(
+                200,
+                json={
+                    "payments": [
+                        {
+                            "date": "2026-10-20",
+                            "amount": "36.48",
+                            "currency": "EUR",
+                            "method": "card",
+                            "invoice_number": "x",
+                        },
+                        {
+                            "date": "2026-09-18",
+                            "amount": "36.48",
+                            "currency": "EUR",
+                            "method": "bank transfer",
+                            "invoice_number": "y",
+                        },
+                    ]
+                },
+            )
         return error(404, "not_found")
 
 

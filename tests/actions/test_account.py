@@ -65,36 +65,58 @@ async def test_latest_invoice_explained_line_by_line(backend: FakeBackend) -> No
 
 
 async def test_a_named_month_picks_that_invoice(backend: FakeBackend) -> None:
-    tracker = make_tracker("september bill", "explain_bill", [{"entity": "month", "value": "September"}],
-                           slots=VERIFIED_SLOTS)  # fmt: skip
+    tracker = make_tracker(
+        "september bill",
+        "explain_bill",
+        [{"entity": "month", "value": "September"}],
+        slots=VERIFIED_SLOTS,
+    )
     _, said = await run(ActionExplainInvoice(backend.client()), tracker)
     assert said[0].startswith("Invoice INV-100001-202609 for September 2026")
 
 
 async def test_a_month_without_an_invoice_says_so(backend: FakeBackend) -> None:
-    tracker = make_tracker("may bill", "explain_bill", [{"entity": "month", "value": "May"}], slots=VERIFIED_SLOTS)
+    tracker = make_tracker(
+        "may bill", "explain_bill", [{"entity": "month", "value": "May"}], slots=VERIFIED_SLOTS
+    )
     _, said = await run(ActionExplainInvoice(backend.client()), tracker)
     assert said == ["I don't see an invoice for May 2026."]
 
 
 async def test_a_charge_named_by_amount_is_pointed_at(backend: FakeBackend) -> None:
-    tracker = make_tracker("what is the 4,50 charge", "explain_charge", [{"entity": "amount", "value": "4,50"}],
-                           slots=VERIFIED_SLOTS)  # fmt: skip
+    tracker = make_tracker(
+        "what is the 4,50 charge",
+        "explain_charge",
+        [{"entity": "amount", "value": "4,50"}],
+        slots=VERIFIED_SLOTS,
+    )
     _, said = await run(ActionExplainInvoice(backend.client()), tracker)
-    assert said[-1] == "The 4.50 EUR line: Extra usage beyond your plan's allowance in October 2026."
+    assert (
+        said[-1] == "The 4.50 EUR line: Extra usage beyond your plan's allowance in October 2026."
+    )
 
 
 async def test_payments_listed_newest_first(backend: FakeBackend) -> None:
     tracker = make_tracker("my payments", "payment_history", slots=VERIFIED_SLOTS)
     _, said = await run(ActionListPayments(backend.client()), tracker)
-    assert said == ["Your last payments:\n• 20 Oct 2026: 36.48 EUR (card)\n• 18 Sep 2026: 36.48 EUR (bank transfer)"]
+    assert said == [
+        "Your last payments:\n"
+        "• 20 Oct 2026: 36.48 EUR (card)\n"
+        "• 18 Sep 2026: 36.48 EUR (bank transfer)"
+    ]
 
 
-@pytest.mark.parametrize("action_class", [ActionTellBalance, ActionExplainInvoice, ActionListPayments])
+@pytest.mark.parametrize(
+    "action_class", [ActionTellBalance, ActionExplainInvoice, ActionListPayments]
+)
 @pytest.mark.parametrize("failure", [{"down": True}, {"status": 500}, {"status": 503}])
-async def test_back_end_down_gives_one_clear_sentence(action_class: type[AccountAction], failure: dict) -> None:
+async def test_back_end_down_gives_one_clear_sentence(
+    action_class: type[AccountAction], failure: dict
+) -> None:
     backend = FakeBackend(**failure)
-    events, said = await run(action_class(backend.client()), make_tracker("balance", "ask_balance", slots=VERIFIED_SLOTS))
+    events, said = await run(
+        action_class(backend.client()), make_tracker("balance", "ask_balance", slots=VERIFIED_SLOTS)
+    )
     assert said == [BACKEND_DOWN]
     assert events == []
     assert len(backend.requests) == 2  # one retry for a read, then give up
@@ -102,17 +124,29 @@ async def test_back_end_down_gives_one_clear_sentence(action_class: type[Account
 
 async def test_back_end_no_longer_verified_resets_verification() -> None:
     backend = FakeBackend()  # the conversation is not verified there
-    events, said = await run(ActionTellBalance(backend.client()), make_tracker("balance", "ask_balance", slots=VERIFIED_SLOTS))
+    events, said = await run(
+        ActionTellBalance(backend.client()),
+        make_tracker("balance", "ask_balance", slots=VERIFIED_SLOTS),
+    )
     assert said == [REVERIFY]
-    assert SlotSet("verified", False) in events and SlotSet("verified_account_number", None) in events
+    assert SlotSet("verified", False) in events
+    assert SlotSet("verified_account_number", None) in events
 
 
 async def test_pending_question_answered_after_verification(backend: FakeBackend) -> None:
     asked = {"intent": {"name": "payment_history"}, "entities": []}
     events = [
         {"event": "user", "text": "did you get my payment", "parse_data": asked},
-        {"event": "user", "text": "100001", "parse_data": {"intent": {"name": "provide_account_number"}}},
-        {"event": "user", "text": "[removed]", "parse_data": {"intent": {"name": "provide_verification_info"}}},
+        {
+            "event": "user",
+            "text": "100001",
+            "parse_data": {"intent": {"name": "provide_account_number"}},
+        },
+        {
+            "event": "user",
+            "text": "[removed]",
+            "parse_data": {"intent": {"name": "provide_verification_info"}},
+        },
     ]
     tracker = make_tracker("x", "provide_verification_info", slots=VERIFIED_SLOTS, events=events)
     _, said = await run(ActionAnswerPendingRequest(backend.client()), tracker)
@@ -126,20 +160,30 @@ async def test_verified_without_a_pending_question_asks_what_next(backend: FakeB
     assert said == ["Thanks Ana, you're verified. What would you like to know?"]
 
 
-async def test_locked_check_explains_offers_a_person_and_forgets_the_attempt(backend: FakeBackend) -> None:
-    tracker = make_tracker("1.1.1990", "provide_verification_info", slots={"identity_check": "locked",
-                                                                           "account_number": "100004"})  # fmt: skip
+async def test_locked_check_explains_offers_a_person_and_forgets_the_attempt(
+    backend: FakeBackend,
+) -> None:
+    tracker = make_tracker(
+        "1.1.1990",
+        "provide_verification_info",
+        slots={"identity_check": "locked", "account_number": "100004"},
+    )
     dispatcher = CollectingDispatcher()
     events = await ActionAnswerPendingRequest(backend.client()).run(dispatcher, tracker, {})
     assert "paused after too many attempts" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/talk_to_human"
-    assert events == [SlotSet("identity_check", None), SlotSet("account_number", None),
-                      SlotSet("verification_locked", True)]  # fmt: skip
+    assert events == [
+        SlotSet("identity_check", None),
+        SlotSet("account_number", None),
+        SlotSet("verification_locked", True),
+    ]
     assert backend.requests == []
 
 
 async def test_check_unavailable_says_the_back_end_is_down(backend: FakeBackend) -> None:
-    tracker = make_tracker("14.3.1985", "provide_verification_info", slots={"identity_check": "unavailable"})
+    tracker = make_tracker(
+        "14.3.1985", "provide_verification_info", slots={"identity_check": "unavailable"}
+    )
     events, said = await run(ActionAnswerPendingRequest(backend.client()), tracker)
     assert said == [BACKEND_DOWN]
     assert SlotSet("identity_check", None) in events
@@ -148,6 +192,10 @@ async def test_check_unavailable_says_the_back_end_is_down(backend: FakeBackend)
 @pytest.mark.parametrize("down", [False, True])
 async def test_session_start_ends_the_back_end_verification(down: bool) -> None:
     backend = FakeBackend(down=down)
-    events = await ActionSessionStart(backend.client()).run(CollectingDispatcher(), make_tracker(), {})
+    events = await ActionSessionStart(backend.client()).run(
+        CollectingDispatcher(), make_tracker(), {}
+    )
     assert [event["event"] for event in events] == ["session_started", "action"]
-    assert [(r.method, r.url.path) for r in backend.requests] == [("DELETE", "/api/v1/verifications/conv-1")]
+    assert [(r.method, r.url.path) for r in backend.requests] == [
+        ("DELETE", "/api/v1/verifications/conv-1")
+    ]

@@ -11,9 +11,21 @@ TODAY = date(2026, 11, 27)
 
 @pytest.mark.parametrize(
     "text",
-    ["14 March 1985", "14.3.1985", "14.03.1985", "1985-03-14", "March 14th 85", "14/03/1985", "3/14/1985",
-     "the 14th of March 1985", "march 14, 1985", "14 mar 85", "born 14. 3. 1985", "MARCH 14TH 1985"],
-)  # fmt: skip
+    [
+        "14 March 1985",
+        "14.3.1985",
+        "14.03.1985",
+        "1985-03-14",
+        "March 14th 85",
+        "14/03/1985",
+        "3/14/1985",
+        "the 14th of March 1985",
+        "march 14, 1985",
+        "14 mar 85",
+        "born 14. 3. 1985",
+        "MARCH 14TH 1985",
+    ],
+)
 def test_the_usual_ways_of_writing_a_birth_date(text: str) -> None:
     assert parse_date(text, today=TODAY) == date(1985, 3, 14)
 
@@ -30,13 +42,15 @@ def test_not_a_full_valid_date(text: str) -> None:
 
 def test_postcode_only_when_expected() -> None:
     factor = find_knowledge_factor("post code 3000", today=TODAY, postcode_expected=True)
-    assert factor is not None and (factor.kind, factor.value) == ("postcode", "3000")
+    assert factor is not None
+    assert (factor.kind, factor.value) == ("postcode", "3000")
     assert find_knowledge_factor("post code 3000", today=TODAY, postcode_expected=False) is None
 
 
 def test_a_date_wins_over_a_postcode() -> None:
     factor = find_knowledge_factor("dob 21 jul 1992", today=TODAY, postcode_expected=True)
-    assert factor is not None and (factor.kind, factor.value) == ("date_of_birth", "1992-07-21")
+    assert factor is not None
+    assert (factor.kind, factor.value) == ("date_of_birth", "1992-07-21")
 
 
 def test_account_numbers_are_exactly_six_digits() -> None:

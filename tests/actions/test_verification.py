@@ -4,7 +4,6 @@ import json
 from datetime import date
 from typing import Any
 
-import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -12,8 +11,9 @@ from actions.verification import ActionAskIdentityCheck, ValidateVerificationFor
 from tests.actions.conftest import make_tracker
 from tests.actions.fake_backend import FakeBackend
 
-
-DOMAIN: dict[str, Any] = {"forms": {"verification_form": {"required_slots": ["account_number", "identity_check"]}}}
+DOMAIN: dict[str, Any] = {
+    "forms": {"verification_form": {"required_slots": ["account_number", "identity_check"]}}
+}
 
 
 class FixedDay(ValidateVerificationForm):
@@ -30,7 +30,9 @@ def asking_identity(text: str, intent: str = "provide_verification_info", **kwar
     )
 
 
-async def run_form(backend: FakeBackend, tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+async def run_form(
+    backend: FakeBackend, tracker
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = await FixedDay(backend.client()).run(dispatcher, tracker, DOMAIN)
     return events, dispatcher.messages
@@ -45,7 +47,11 @@ async def test_a_correct_date_of_birth_verifies_and_sets_the_outcome_slots() -> 
     assert SlotSet("customer_first_name", "Ana") in events
     assert messages == []
     body = json.loads(backend.requests[0].content)
-    assert body == {"conversation_id": "conv-1", "account_number": "100001", "date_of_birth": "1985-03-14"}
+    assert body == {
+        "conversation_id": "conv-1",
+        "account_number": "100001",
+        "date_of_birth": "1985-03-14",
+    }
 
 
 async def test_the_date_of_birth_is_never_put_in_a_slot() -> None:
@@ -64,7 +70,9 @@ async def test_a_wrong_factor_says_how_many_attempts_are_left_and_asks_again() -
     events, messages = await run_form(backend, asking_identity("1.1.1990"))
     assert SlotSet("identity_check", None) in events
     assert all(event.get("name") != "verified" for event in events)
-    assert [m["text"] for m in messages] == ["Sorry, that doesn't match our records. You have 2 attempts left."]
+    assert [m["text"] for m in messages] == [
+        "Sorry, that doesn't match our records. You have 2 attempts left."
+    ]
 
 
 async def test_the_third_failure_locks() -> None:
@@ -79,7 +87,7 @@ async def test_back_end_down_during_the_check_ends_it_as_unavailable() -> None:
     assert SlotSet("identity_check", "unavailable") in events
 
 
-async def test_a_verification_message_without_a_factor_gets_a_hint_without_calling_the_back_end() -> None:
+async def test_a_message_without_a_factor_gets_a_hint_and_no_back_end_call() -> None:
     backend = FakeBackend()
     events, messages = await run_form(backend, asking_identity("my birthday is in march"))
     assert SlotSet("identity_check", None) in events
@@ -89,20 +97,28 @@ async def test_a_verification_message_without_a_factor_gets_a_hint_without_calli
 
 async def test_a_different_question_during_the_check_is_left_to_the_dialogue() -> None:
     backend = FakeBackend()
-    events, messages = await run_form(backend, asking_identity("why is my bill 1000 euros higher", "bill_higher_than_usual"))
+    events, messages = await run_form(
+        backend, asking_identity("why is my bill 1000 euros higher", "bill_higher_than_usual")
+    )
     assert all(event.get("name") != "identity_check" for event in events)
-    assert backend.requests == [] and messages == []
+    assert backend.requests == []
+    assert messages == []
 
 
 async def test_an_account_number_is_read_from_the_text() -> None:
-    tracker = make_tracker(text="it's 100004 i think", intent="provide_account_number",
-                           slots={"requested_slot": "account_number"})  # fmt: skip
+    tracker = make_tracker(
+        text="it's 100004 i think",
+        intent="provide_account_number",
+        slots={"requested_slot": "account_number"},
+    )
     events, _ = await run_form(FakeBackend(), tracker)
     assert SlotSet("account_number", "100004") in events
 
 
 async def test_a_short_account_number_gets_a_hint() -> None:
-    tracker = make_tracker(text="10001", intent="provide_account_number", slots={"requested_slot": "account_number"})
+    tracker = make_tracker(
+        text="10001", intent="provide_account_number", slots={"requested_slot": "account_number"}
+    )
     events, messages = await run_form(FakeBackend(), tracker)
     assert SlotSet("account_number", None) in events
     assert "6 digits" in messages[0]["text"]

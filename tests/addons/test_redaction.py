@@ -18,7 +18,10 @@ def test_card_numbers_are_masked_in_any_grouping() -> None:
 
 
 def test_numbers_that_are_not_cards_stay() -> None:
-    assert redact_text("account 100001, invoice 4111111111111112") == "account 100001, invoice 4111111111111112"
+    assert (
+        redact_text("account 100001, invoice 4111111111111112")
+        == "account 100001, invoice 4111111111111112"
+    )
 
 
 def test_full_dates_are_masked() -> None:
@@ -28,8 +31,11 @@ def test_full_dates_are_masked() -> None:
 
 
 def user(text: str, entities: list[dict] | None = None) -> UserUttered:
-    parse_data = {"text": text, "intent": {"name": "provide_verification_info", "confidence": 0.9},
-                  "entities": entities or []}  # fmt: skip
+    parse_data = {
+        "text": text,
+        "intent": {"name": "provide_verification_info", "confidence": 0.9},
+        "entities": entities or [],
+    }
     return UserUttered(text, parse_data["intent"], entities or [], parse_data)
 
 
