@@ -1,0 +1,22 @@
+"""Input channels that mask card numbers before a message enters Rasa.
+
+A masked number never reaches NLU, the tracker store, the event broker or a log line. The channel
+keeps the stock name, so the REST webhook stays at /webhooks/rest/webhook.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from rasa.core.channels.rest import RestInput
+from sanic.request import Request
+
+from addons.redaction import mask_card_numbers
+
+
+class MaskingRestInput(RestInput):
+    """Rasa's REST channel, with card numbers masked in every incoming message."""
+
+    def _extract_message(self, req: Request) -> Optional[str]:
+        text = super()._extract_message(req)
+        return mask_card_numbers(text) if text else text
