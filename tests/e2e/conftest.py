@@ -1,0 +1,162 @@
+"""Starts the real product (back end, action server, Rasa) on spare loopback ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "billing.tar.gz"
+START_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    log_path: Path
+    popen: subprocess.Popen[bytes] | None = None
+
+    def start(self, env: dict[str, str]) -> None:
+        with self.log_path.open("ab") as log:
+            self.popen = subprocess.Popen(  # noqa: S603 - our own fixed commands
+                self.command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def stop(self) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    env: dict[str, str]
+    backend_url: str
+    rasa_url: str
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    def chat(self, sender: str, text: str) -> list[str]:
+        """Send one message over the REST channel and return the bot's texts."""
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return [message.get("text", "") for message in response.json()]
+
+    def logs(self) -> str:
+        return "\n".join(process.log() for process in self.processes.values())
+
+
+def wait_until(url: str, process: Process, timeout_s: float = START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.popen is not None
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited early:\n{process.log()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"{process.name} did not start within {timeout_s}s:\n{process.log()[-3000:]}"
+    )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not MODEL.exists():
+        raise RuntimeError("no trained model: run `make model` (make test does it)")
+    workdir = tmp_path_factory.mktemp("stack")
+    backend_port, action_port, rasa_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{workdir / 'billing.db'}",
+        "TRACKER_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
+        "LOG_LEVEL": "INFO",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    bot = str(ROOT / ".venv/bin/bot")
+    rasa = str(ROOT / ".venv-rasa/bin/rasa")
+    for command in ([bot, "db", "upgrade"], [bot, "seed", "--customers", "40"]):
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    stack = Stack(workdir, env, f"http://127.0.0.1:{backend_port}", f"http://127.0.0.1:{rasa_port}")
+    stack.processes = {
+        "backend": Process(
+            "backend", [bot, "serve", "--port", str(backend_port)], workdir / "backend.log"
+        ),
+        "actions": Process(
+            "actions",
+            [rasa, "run", "actions", "--port", str(action_port), "--actions", "actions"],
+            workdir / "actions.log",
+        ),
+        "rasa": Process(
+            "rasa",
+            [
+                rasa,
+                "run",
+                "--model",
+                str(MODEL),
+                "--port",
+                str(rasa_port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+            workdir / "rasa.log",
+        ),
+    }
+    for process in stack.processes.values():
+        process.start(env)
+    try:
+        wait_until(f"{stack.backend_url}/health", stack.processes["backend"])
+        wait_until(f"http://127.0.0.1:{action_port}/health", stack.processes["actions"])
+        wait_until(f"{stack.rasa_url}/", stack.processes["rasa"])
+        yield stack
+    finally:
+        for process in stack.processes.values():
+            process.stop()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}"
