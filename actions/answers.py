@@ -94,20 +94,30 @@ class Answerer:
             self.dispatcher.utter_message(text="\n".join(lines))
 
     async def invoice(self, request: CustomerRequest) -> None:
+        """The invoice line by line; when the customer named an amount, just the matching lines."""
         month = resolve_month(request.entity("month"), self.today)
         invoice = await self._invoice_for(month)
         if invoice is None:
             label = month_name(f"{month}-01") if month else "your account"
             self.dispatcher.utter_message(text=f"I don't see an invoice for {label}.")
             return
+        wanted = parse_amount(request.entity("amount") or "")
+        matches = [line for line in invoice["lines"] if abs(Decimal(line["amount"])) == wanted]
+        if matches:
+            for line in matches:
+                amount = money(line["amount"], invoice["currency"])
+                self.dispatcher.utter_message(
+                    text=f"The {amount} line on invoice {invoice['number']}: {line['explanation']}"
+                )
+            return
+        if wanted is not None:
+            self.dispatcher.utter_message(
+                text=f"There is no line of {money(str(wanted))} on this invoice. Here is all of it:"
+            )
         self.dispatcher.utter_message(text=invoice_heading(invoice))
-        self.dispatcher.utter_message(
-            text="\n".join(invoice_line_text(line, invoice) for line in invoice["lines"])
-        )
+        lines = "\n".join(invoice_line_text(line, invoice) for line in invoice["lines"])
+        self.dispatcher.utter_message(text=lines)
         self.dispatcher.utter_message(text=f"Total: {money(invoice['total'], invoice['currency'])}")
-        amount = request.entity("amount")
-        if amount:
-            self._point_at_amount(invoice, amount)
 
     async def payments(self) -> None:
         payments = await self.client.payments(self.conversation_id, self.account_number, limit=5)
@@ -135,21 +145,6 @@ class Answerer:
             )
         except NotFound:
             return None
-
-    def _point_at_amount(self, invoice: JSON, amount_text: str) -> None:
-        wanted = parse_amount(amount_text)
-        if wanted is None:
-            return
-        matches = [line for line in invoice["lines"] if abs(Decimal(line["amount"])) == wanted]
-        if not matches:
-            self.dispatcher.utter_message(
-                text=f"There is no line of {money(str(wanted))} on this invoice."
-            )
-        else:
-            for line in matches:
-                self.dispatcher.utter_message(
-                    text=f"The {money(line['amount'])} line: {line['explanation']}"
-                )
 
 
 def invoice_heading(invoice: JSON) -> str:

@@ -27,7 +27,9 @@ ASK_ACCOUNT_NUMBER = (
     "Before I look at your account I need to confirm it's you. What's your account number? "
     "It's the 6-digit number at the top of your invoice."
 )
-ASK_IDENTITY_CHECK = "Thanks. Please tell me your date of birth or the postcode we have on file."
+ASK_IDENTITY_CHECK = (
+    "To confirm it's you, please tell me your date of birth or the postcode we have on file."
+)
 ACCOUNT_NUMBER_HINT = (
     "An account number has 6 digits, like 100123. You'll find it at the top of your invoice."
 )

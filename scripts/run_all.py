@@ -72,7 +72,8 @@ def pipe_output(name: str, stream: subprocess.Popen[str]) -> None:
 
 
 def main() -> int:
-    env = dict(os.environ)
+    # Library deprecation chatter would drown the logs people read.
+    env = {"PYTHONWARNINGS": "ignore", **os.environ}
     processes: list[tuple[Service, subprocess.Popen[str]]] = []
     for service in services(env):
         process = subprocess.Popen(  # noqa: S603 - our own fixed commands

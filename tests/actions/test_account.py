@@ -91,9 +91,24 @@ async def test_a_charge_named_by_amount_is_pointed_at(backend: FakeBackend) -> N
         slots=VERIFIED_SLOTS,
     )
     _, said = await run(ActionExplainInvoice(backend.client()), tracker)
-    assert (
-        said[-1] == "The 4.50 EUR line: Extra usage beyond your plan's allowance in October 2026."
+    assert said == [
+        "The 4.50 EUR line on invoice INV-100001-202610: "
+        "Extra usage beyond your plan's allowance in October 2026."
+    ]
+
+
+async def test_an_amount_not_on_the_invoice_says_so_and_shows_all_lines(
+    backend: FakeBackend,
+) -> None:
+    tracker = make_tracker(
+        "what is the 7 euro charge",
+        "explain_charge",
+        [{"entity": "amount", "value": "7"}],
+        slots=VERIFIED_SLOTS,
     )
+    _, said = await run(ActionExplainInvoice(backend.client()), tracker)
+    assert said[0] == "There is no line of 7.00 EUR on this invoice. Here is all of it:"
+    assert said[-1] == "Total: 54.17 EUR"
 
 
 async def test_payments_listed_newest_first(backend: FakeBackend) -> None:

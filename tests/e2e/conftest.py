@@ -97,6 +97,19 @@ def wait_until(url: str, process: Process, timeout_s: float = START_TIMEOUT_S) -
     )
 
 
+def wait_for_model(stack: Stack, timeout_s: float = START_TIMEOUT_S) -> None:
+    """Rasa answers HTTP before its model is loaded; a first real message tells it is ready."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if stack.chat("readiness-probe", "hi"):
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"Rasa did not load its model within {timeout_s}s")
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
@@ -151,6 +164,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         wait_until(f"{stack.backend_url}/health", stack.processes["backend"])
         wait_until(f"http://127.0.0.1:{action_port}/health", stack.processes["actions"])
         wait_until(f"{stack.rasa_url}/", stack.processes["rasa"])
+        wait_for_model(stack)
         yield stack
     finally:
         for process in stack.processes.values():
