@@ -1,4 +1,4 @@
-"""`bot` command line: database migrations, seed data, the API server, the demo customers."""
+"""`bot` command line: migrations, seed data, the API server, demo customers, outbox, review."""
 
 from __future__ import annotations
 
@@ -130,6 +130,70 @@ def serve(
         api = create_app(settings)
     # access_log off: request paths contain account numbers; the app logs route templates.
     uvicorn.run(api, host=host, port=port, access_log=False, log_config=None)
+
+
+@app.command()
+def outbox(
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many messages.")] = 5,
+) -> None:
+    """Print the latest outbox messages, newest first (how a tester reads a one-time code)."""
+
+    def show(settings: Settings) -> None:
+        from sqlalchemy.orm import Session
+
+        from bot.db import create_db_engine
+        from bot.safety.outbox import latest_messages
+
+        _upgrade(settings)
+        engine = create_db_engine(settings.database_url)
+        try:
+            with Session(engine) as session:
+                messages = latest_messages(session, limit)
+                if not messages:
+                    typer.echo("the outbox is empty")
+                for message in messages:
+                    stamp = message.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+                    body = message.body or "(delivered; body removed)"
+                    typer.echo(
+                        f"#{message.id} {stamp} {message.channel} to {message.recipient} "
+                        f"[{message.status}]: {message.subject}\n    {body}"
+                    )
+        finally:
+            engine.dispose()
+
+    _run(show)
+
+
+@app.command("review-eval")
+def review_eval() -> None:
+    """Run the fair-treatment review on every account; compare with the seeded errors."""
+
+    def measure(settings: Settings) -> None:
+        from sqlalchemy.orm import Session
+
+        from bot.db import create_db_engine
+        from bot.review.evaluation import evaluate
+
+        engine = create_db_engine(settings.database_url)
+        try:
+            with Session(engine) as session:
+                result = evaluate(session)
+        finally:
+            engine.dispose()
+        typer.echo(f"{'rule':<28} {'seeded':>6} {'found':>6} {'recall':>7} {'false+':>6}")
+        for score in result.rules:
+            typer.echo(
+                f"{score.rule:<28} {score.seeded:>6} {score.found:>6} "
+                f"{score.recall:>7.3f} {score.false_positives:>6}"
+            )
+        typer.echo(
+            f"{'all':<28} {result.seeded:>6} {result.found:>6} {result.recall:>7.3f} "
+            f"{result.false_positives:>6}\n{result.accounts} accounts, "
+            f"{result.accounts_with_errors} with seeded errors; clean accounts with a finding: "
+            f"{result.clean_accounts_with_findings} ({result.false_positive_rate:.2%})"
+        )
+
+    _run(measure)
 
 
 @app.command()

@@ -20,6 +20,7 @@ SAFE_FIELDS: Final = frozenset(
     {
         "conversation_id",
         "account_id",
+        "action",
         "invoice_id",
         "outcome",
         "method",

@@ -6,6 +6,7 @@ Every variable has a working default for development; secrets have one only when
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal, Self
 
@@ -13,6 +14,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - the documented development-only token
+DEV_STEP_UP_SECRET = "dev-step-up-secret"  # noqa: S105 - development-only HMAC key for codes
 
 
 class Settings(BaseSettings):
@@ -26,6 +28,16 @@ class Settings(BaseSettings):
     verification_max_attempts: int = Field(default=3, ge=1)
     verification_lock_minutes: int = Field(default=15, ge=1)
     verified_session_minutes: int = Field(default=60, ge=1)
+    step_up_secret: str | None = Field(default=None, min_length=16)
+    step_up_code_minutes: int = Field(default=5, ge=1)
+    step_up_max_attempts: int = Field(default=3, ge=1)
+    step_up_minutes: int = Field(default=15, ge=1)
+    step_up_max_codes_per_hour: int = Field(default=5, ge=1)
+    bot_credit_limit: Decimal = Field(default=Decimal("30.00"), ge=0, decimal_places=2)
+    discount_policy_path: str = "config/discount_policy.yml"  # relative: to the project root
+    payment_link_base_url: str = "https://pay.example.com/p/"
+    payment_link_hours: int = Field(default=48, ge=1)
+    cancellation_notice_days: int = Field(default=30, ge=0)
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -38,10 +50,24 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _step_up_secret_required_outside_development(self) -> Self:
+        if self.step_up_secret is None and self.app_env != "development":
+            raise ValueError(
+                f"STEP_UP_SECRET (at least 16 characters) must be set when APP_ENV={self.app_env} "
+                "(only development has a default)"
+            )
+        return self
+
     @property
     def service_token(self) -> str:
         """The bearer token clients must present (the development default when unset)."""
         return self.backend_service_token or DEV_SERVICE_TOKEN
+
+    @property
+    def code_secret(self) -> bytes:
+        """The HMAC key for one-time codes and channel ids (the development default when unset)."""
+        return (self.step_up_secret or DEV_STEP_UP_SECRET).encode()
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,24 @@ from fastapi import APIRouter, Depends, FastAPI
 from bot import __version__
 from bot.api.deps import require_service_token
 from bot.api.errors import install_error_handlers
-from bot.api.routes import accounts, health, verification
+from bot.api.routes import (
+    accounts,
+    cancellation,
+    disputes,
+    health,
+    inquiries,
+    offers,
+    payments,
+    plans,
+    reviews,
+    step_up,
+    verification,
+)
 from bot.billing.clock import utc_now
 from bot.billing.schemas import ErrorResponse
+from bot.commerce.policy import load_policy
 from bot.db import create_db_engine, create_session_factory
+from bot.safety.outbox import KeepInOutbox
 from bot.settings import get_settings
 
 if TYPE_CHECKING:
@@ -23,6 +37,7 @@ if TYPE_CHECKING:
     from fastapi import Request, Response
 
     from bot.billing.clock import Clock
+    from bot.safety.outbox import MessageSender
     from bot.settings import Settings
 
 logger = logging.getLogger("bot.api")
@@ -32,6 +47,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         401: "Missing or wrong bearer token",
         403: "Conversation not verified for this account",
         404: "Not found",
+        409: "Conflict with the current state (see the error code)",
         422: "Malformed request",
     }.items()
 }
@@ -65,9 +81,14 @@ async def _log_request(
     return response
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
-    """The API. Tests pass their own settings and a fake clock."""
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    sender: MessageSender | None = None,
+) -> FastAPI:
+    """The API. Tests pass their own settings, a fake clock and maybe a message sender."""
     settings = settings or get_settings()
+    discount_policy = load_policy(settings.discount_policy_path)  # a bad file stops here
     engine = create_db_engine(settings.database_url)
     app = FastAPI(
         title="Billing support back end",
@@ -78,12 +99,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.clock = clock or utc_now
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.discount_policy = discount_policy
+    app.state.sender = sender or KeepInOutbox()
 
     api = APIRouter(
         prefix="/api/v1", dependencies=[Depends(require_service_token)], responses=_ERRORS
     )
     api.include_router(verification.router)
+    api.include_router(inquiries.router)
     api.include_router(accounts.router)
+    api.include_router(step_up.router)
+    api.include_router(reviews.router)
+    api.include_router(disputes.router)
+    for commerce in (offers, plans, cancellation, payments):
+        api.include_router(commerce.router)
     app.include_router(health.router)
     app.include_router(api)
     app.middleware("http")(_log_request)

@@ -15,6 +15,9 @@ from bot.billing.clock import Clock
 from bot.billing.errors import NotAuthenticated
 from bot.billing.models import Account
 from bot.billing.verification import VerificationPolicy, require_verified_account
+from bot.commerce.policy import DiscountPolicy
+from bot.safety.outbox import MessageSender
+from bot.safety.step_up import StepUpPolicy
 from bot.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="BACKEND_SERVICE_TOKEN")
@@ -51,6 +54,27 @@ def get_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Veri
     )
 
 
+def get_step_up_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> StepUpPolicy:
+    return StepUpPolicy(
+        secret=settings.code_secret,
+        code_minutes=settings.step_up_code_minutes,
+        max_attempts=settings.step_up_max_attempts,
+        grant_minutes=settings.step_up_minutes,
+        max_codes_per_hour=settings.step_up_max_codes_per_hour,
+    )
+
+
+def get_sender(request: Request) -> MessageSender:
+    sender: MessageSender = request.app.state.sender
+    return sender
+
+
+def get_discount_policy(request: Request) -> DiscountPolicy:
+    """The discount policy file, loaded (and validated) when the app was created."""
+    policy: DiscountPolicy = request.app.state.discount_policy
+    return policy
+
+
 def require_service_token(
     settings: Annotated[Settings, Depends(get_settings_dep)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -65,6 +89,10 @@ SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 TodayDep = Annotated[date, Depends(get_today)]
 PolicyDep = Annotated[VerificationPolicy, Depends(get_policy)]
+StepUpPolicyDep = Annotated[StepUpPolicy, Depends(get_step_up_policy)]
+SenderDep = Annotated[MessageSender, Depends(get_sender)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DiscountPolicyDep = Annotated[DiscountPolicy, Depends(get_discount_policy)]
 
 
 def verified_account(

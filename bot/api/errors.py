@@ -14,12 +14,23 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.billing.errors import (
+    AlreadyCredited,
+    AlreadyDisputed,
+    AlreadyPending,
+    BeyondAuthority,
     BillingError,
+    Conflict,
     DatabaseUnavailable,
+    FindingClosed,
+    IdempotencyConflict,
     InvalidRequest,
     NotAuthenticated,
     NotFound,
+    NothingOwed,
     NotVerified,
+    OfferUnavailable,
+    StepUpRequired,
+    TooManyRequests,
 )
 
 if TYPE_CHECKING:
@@ -33,6 +44,17 @@ ERROR_MAP: tuple[tuple[type[BillingError], int, str], ...] = (
     (NotVerified, 403, "not_verified"),
     (NotFound, 404, "not_found"),
     (InvalidRequest, 422, "invalid_request"),
+    (StepUpRequired, 403, "step_up_required"),
+    (TooManyRequests, 429, "too_many_requests"),
+    (IdempotencyConflict, 409, "idempotency_conflict"),
+    (AlreadyCredited, 409, "already_credited"),
+    (BeyondAuthority, 409, "beyond_authority"),
+    (FindingClosed, 409, "finding_closed"),
+    (AlreadyDisputed, 409, "already_disputed"),
+    (OfferUnavailable, 409, "offer_unavailable"),
+    (AlreadyPending, 409, "already_pending"),
+    (NothingOwed, 409, "nothing_owed"),
+    (Conflict, 409, "conflict"),
     (DatabaseUnavailable, 503, "database_unavailable"),
 )
 _HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}

@@ -198,7 +198,8 @@ def list_invoices(
     )
 
 
-def _load_invoice(session: Session, account: Account, number: str | None) -> Invoice:
+def load_invoice(session: Session, account: Account, number: str | None) -> Invoice:
+    """The account's invoice `number` (None: the latest) with its lines and what they refer to."""
     query = (
         select(Invoice)
         .options(
@@ -221,6 +222,7 @@ def _load_invoice(session: Session, account: Account, number: str | None) -> Inv
 
 def _line_out(line: InvoiceLine, ctx: ExplanationContext) -> InvoiceLineOut:
     return InvoiceLineOut(
+        id=line.id,
         kind=str(line.kind),
         description=line.description,
         quantity=format_quantity(line.quantity),
@@ -230,14 +232,20 @@ def _line_out(line: InvoiceLine, ctx: ExplanationContext) -> InvoiceLineOut:
     )
 
 
+def paid_invoice_ids(place: AccountPosition) -> frozenset[int]:
+    """The invoices fully paid (by payments and credits, oldest first)."""
+    return frozenset(i for i, s in place.standings.items() if s.status == PaymentStatus.PAID)
+
+
 def invoice_detail(
     session: Session, account: Account, today: date, number: str | None
 ) -> InvoiceDetail:
     """One invoice with its lines explained; `number=None` means the latest one."""
-    invoice = _load_invoice(session, account, number)
+    invoice = load_invoice(session, account, number)
     place = account_position(session, account, today)
-    paid = frozenset(i for i, s in place.standings.items() if s.status == PaymentStatus.PAID)
-    ctx = ExplanationContext(invoice.tax_rate, invoice.currency, paid_invoice_ids=paid)
+    ctx = ExplanationContext(
+        invoice.tax_rate, invoice.currency, paid_invoice_ids=paid_invoice_ids(place)
+    )
     return InvoiceDetail(
         number=invoice.number,
         period_start=invoice.period_start,

@@ -8,7 +8,19 @@ Our exception hierarchy:
                   for accounts that do not exist, so existence is never revealed).
   + NotFound - an invoice (or a month of invoices) does not exist for a verified account.
   + InvalidRequest - the request is well formed JSON but breaks a rule.
+  + StepUpRequired - a write that moves money or changes a contract needs a fresh one-time code.
+  + TooManyRequests - too many one-time codes asked for in an hour.
+  + Conflict - the write cannot happen in the current state (409); subclasses name why:
+    + IdempotencyConflict - an Idempotency-Key was reused for a different request.
+    + AlreadyCredited - the finding was already credited (under another key).
+    + BeyondAuthority - the credit exceeds what the bot may grant; escalated to a person.
+    + FindingClosed - the finding was dismissed.
+    + AlreadyDisputed - the line already has an open dispute.
+    + OfferUnavailable - the offer was already answered or has expired.
+    + AlreadyPending - a cancellation request or payment arrangement is already in place.
+    + NothingOwed - there is no open balance to pay or arrange.
   + DatabaseUnavailable - the database cannot be reached.
+  + PolicyFileError - the discount policy file is missing or invalid (stops the start).
 
 Services raise these; `bot.api.errors` maps each class to an HTTP status and error code in
 one place, and the CLI prints their message without a traceback.
@@ -43,3 +55,51 @@ class InvalidRequest(BillingError):
 
 class DatabaseUnavailable(BillingError):
     """The database cannot be reached or has no schema yet."""
+
+
+class PolicyFileError(BillingError):
+    """The discount policy file cannot be read or breaks its schema."""
+
+
+class StepUpRequired(BillingError):
+    """No live step-up (one-time code) of this conversation for this account."""
+
+
+class TooManyRequests(BillingError):
+    """A rate limit was reached (one-time codes per account and hour)."""
+
+
+class Conflict(BillingError):
+    """The request is valid but the current state forbids it."""
+
+
+class IdempotencyConflict(Conflict):
+    """The Idempotency-Key was already used for a different request."""
+
+
+class AlreadyCredited(Conflict):
+    """The finding has already been credited."""
+
+
+class BeyondAuthority(Conflict):
+    """The amount is above the bot's credit limit; the finding went to a person."""
+
+
+class FindingClosed(Conflict):
+    """The finding was dismissed and can no longer be credited."""
+
+
+class AlreadyDisputed(Conflict):
+    """The invoice line already has an open dispute."""
+
+
+class OfferUnavailable(Conflict):
+    """The offer was already accepted or declined, or has expired."""
+
+
+class AlreadyPending(Conflict):
+    """A cancellation request or payment arrangement of the account is already in place."""
+
+
+class NothingOwed(Conflict):
+    """The account owes nothing, so there is nothing to pay or arrange."""

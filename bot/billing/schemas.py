@@ -109,6 +109,7 @@ class InvoiceList(Schema):
 
 
 class InvoiceLineOut(Schema):
+    id: int
     kind: str
     description: str
     quantity: str
@@ -129,6 +130,51 @@ class InvoiceDetail(Schema):
     tax: str
     total: str
     lines: list[InvoiceLineOut]
+
+
+class ChangeOut(Schema):
+    cause: str
+    amount: str
+    explanation: str
+    line_ids: list[int]
+    previous_line_ids: list[int]
+
+
+class InvoiceChanges(Schema):
+    invoice_number: str
+    period_start: date
+    period_end: date
+    previous_invoice_number: str
+    previous_period_start: date
+    previous_period_end: date
+    currency: str
+    previous_total: str
+    total: str
+    difference: str
+    changes: list[ChangeOut]
+
+
+class ChargeOrigin(Schema):
+    type: Literal["plan", "add_on", "usage", "fee", "late_fee", "tax", "discount", "credit"]
+    name: str
+    invoice_number: str | None  # a late fee: the invoice that was paid late
+
+
+class ChargeOut(Schema):
+    line_id: int
+    invoice_number: str
+    kind: str
+    description: str
+    amount: str
+    currency: str
+    period_start: date
+    period_end: date
+    explanation: str
+    origin: ChargeOrigin
+
+
+class ChargeList(Schema):
+    charges: list[ChargeOut]
 
 
 class PaymentOut(Schema):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.billing.models import Base
 from bot.db import create_db_engine
 from bot.settings import get_settings
+from bot.tables import metadata
 
 
 def _database_url() -> str:
@@ -20,7 +20,7 @@ def run_migrations_online() -> None:
         with engine.connect() as connection:
             context.configure(
                 connection=connection,
-                target_metadata=Base.metadata,
+                target_metadata=metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
             )

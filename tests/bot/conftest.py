@@ -8,37 +8,41 @@ them at the end, so concurrent runs never collide. Schemas are built with the Al
 Two databases per backend:
 * `database_url` / `empty_engine`: emptied before each test that asks for it;
 * `seeded_url` / `seeded_engine`: seeded once with TEST_CUSTOMERS generated customers as of
-  AS_OF; tests only read billing data there, and verification rows are deleted after each test.
+  AS_OF; after each test every row a test added there (verification, audit, idempotency, codes,
+  findings, credits, disputes...) is deleted again: rows whose id is above the seeded maximum.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, create_engine, delete, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.api.app import create_app
-from bot.billing.models import VerificationAttempt, VerifiedSession
-from bot.billing.seed.runner import seed, wipe
+from bot.billing.seed.runner import SeedResult, seed, wipe
 from bot.db import create_db_engine
 from bot.migrations import upgrade
 from bot.settings import Settings
+from bot.tables import metadata
 
 AS_OF = date(2026, 11, 15)
 NOW = datetime(2026, 11, 15, 10, 0, tzinfo=UTC)
 TEST_CUSTOMERS = 30
 TOKEN = "test-service-token"
+STEP_UP_SECRET = "test-step-up-secret-0123456789"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 # No example database: nothing written into the work tree, and every run is independent.
@@ -133,19 +137,48 @@ def seeded_engine(seeded_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def seeded_ids(seeded_engine: Engine) -> dict[str, int]:
+    """The highest id of every table right after seeding."""
+    with seeded_engine.connect() as connection:
+        return {
+            table.name: int(connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
+            for table in metadata.sorted_tables
+        }
+
+
 @pytest.fixture
-def seeded_db(seeded_engine: Engine) -> Iterator[Engine]:
-    """The seeded database; verification attempts and sessions are removed after the test."""
+def seeded_db(seeded_engine: Engine, seeded_ids: dict[str, int]) -> Iterator[Engine]:
+    """The seeded database; rows the test added (above the seeded ids) are removed after it."""
     yield seeded_engine
     with seeded_engine.begin() as connection:
-        connection.execute(delete(VerifiedSession))
-        connection.execute(delete(VerificationAttempt))
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete().where(table.c.id > seeded_ids[table.name]))
 
 
 @pytest.fixture
 def seeded_session(seeded_db: Engine) -> Iterator[Session]:
     with Session(seeded_db, expire_on_commit=False) as session:
         yield session
+
+
+@dataclass(frozen=True)
+class FullSeed:
+    engine: Engine
+    result: SeedResult
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def full_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullSeed]:
+    """The default data set (2000 generated customers) on SQLite, seeded once per run."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('full') / 'full.db'}"
+    upgrade(url)
+    engine = create_db_engine(url)
+    started = time.perf_counter()
+    result = seed(engine, 2000, AS_OF)
+    yield FullSeed(engine, result, time.perf_counter() - started)
+    engine.dispose()
 
 
 @pytest.fixture
@@ -160,6 +193,7 @@ def api_settings(seeded_url: str) -> Settings:
         app_env="test",
         database_url=seeded_url,
         backend_service_token=TOKEN,
+        step_up_secret=STEP_UP_SECRET,
     )
 
 

@@ -25,14 +25,23 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.chdir(tmp_path)  # no stray .env; relative sqlite paths land here
-    for name in ("APP_ENV", "DATABASE_URL", "BACKEND_SERVICE_TOKEN", "LOG_FORMAT", "LOG_LEVEL"):
+    for name in (
+        "APP_ENV",
+        "DATABASE_URL",
+        "BACKEND_SERVICE_TOKEN",
+        "STEP_UP_SECRET",
+        "LOG_FORMAT",
+        "LOG_LEVEL",
+    ):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
+    root_level = logging.getLogger().level
     yield
     get_settings.cache_clear()
     logging.getLogger().handlers = [
         h for h in logging.getLogger().handlers if h.get_name() != "bot"
     ]
+    logging.getLogger().setLevel(root_level)  # configure_logging sets it; later tests expect it
 
 
 def test_defaults_work_in_development() -> None:
@@ -53,7 +62,13 @@ def test_production_requires_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError, match="BACKEND_SERVICE_TOKEN must be set"):
         get_settings()
     monkeypatch.setenv("BACKEND_SERVICE_TOKEN", "s3cret")
+    get_settings.cache_clear()
+    with pytest.raises(ValidationError, match="STEP_UP_SECRET"):
+        get_settings()
+    monkeypatch.setenv("STEP_UP_SECRET", "a-long-production-secret")
+    get_settings.cache_clear()
     assert get_settings().service_token == "s3cret"
+    assert get_settings().code_secret == b"a-long-production-secret"
 
 
 def test_sqlite_folder_is_created_on_engine_creation(tmp_path: Path) -> None:

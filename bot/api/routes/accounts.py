@@ -15,7 +15,7 @@ from bot.billing.schemas import AccountOut, BalanceOut, InvoiceDetail, InvoiceLi
 router = APIRouter(prefix="/accounts/{acct}", tags=["accounts"])
 
 
-def _month(text: str | None) -> date | None:
+def parse_month(text: str | None) -> date | None:
     if text is None:
         return None
     try:
@@ -43,7 +43,7 @@ def list_invoices(
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", examples=["2026-10"])] = None,
 ) -> InvoiceList:
     """Newest first; `month` keeps the invoice whose billing period is in that month."""
-    return accounts.list_invoices(session, account, today, limit, _month(month))
+    return accounts.list_invoices(session, account, today, limit, parse_month(month))
 
 
 @router.get("/invoices/latest", response_model=InvoiceDetail)

@@ -20,6 +20,7 @@ from bot.billing.seed.catalog import (
 )
 from bot.billing.seed.spec import AddOnSpec, ContractSpec, CustomerSpec, ExtraLine, PaymentSpec
 from bot.billing.types import LineKind, PaymentMethod
+from bot.review.types import RuleName
 
 if TYPE_CHECKING:
     from bot.billing.seed.spec import InvoiceFacts, Payer
@@ -127,7 +128,11 @@ def _marko(latest: date) -> CustomerSpec:
     spec.add_ons = [AddOnSpec(ROAMING, add_months(latest, -3))]
     spec.usage_gb = {add_months(start, offset): 11 + offset % 8 for offset in range(18)}
     duplicate = ExtraLine(
-        LineKind.ADD_ON, f"{ROAMING.name}, {format_month(latest)}", ROAMING.price_cents, ROAMING
+        LineKind.ADD_ON,
+        f"{ROAMING.name}, {format_month(latest)}",
+        ROAMING.price_cents,
+        ROAMING,
+        error_rule=str(RuleName.DUPLICATE_CHARGE),
     )
     spec.extra_lines = {latest: [duplicate]}
     return spec

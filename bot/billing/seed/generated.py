@@ -8,15 +8,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import add_months, month_end
+from bot.billing.dates import add_months, month_end, months_between
+from bot.billing.money import percent_of
 from bot.billing.seed import catalog
+from bot.billing.seed.errors import plan_errors
 from bot.billing.seed.spec import (
     AddOnSpec,
     ContractSpec,
     CreditSpec,
     CustomerSpec,
+    DiscountSpec,
     ExtraLine,
     PaymentSpec,
 )
@@ -230,6 +234,32 @@ def _payer(rng: random.Random, invoices: int) -> Payer:
     return pay
 
 
+def _retention_discount(index: int, spec: CustomerSpec, latest: date) -> None:
+    """About 1 in 8 single-contract customers accepted a discount in the last 12 months.
+
+    Its own random stream, so the rest of the customer stays as it was without discounts.
+    """
+    rng = random.Random(f"{SEED}:discount:{index}")
+    contract = spec.contracts[-1]
+    billed = months_between(spec.first_period, latest) + 1
+    if len(spec.contracts) > 1 or contract.promo_price_cents is not None or billed < 6:
+        return
+    if rng.random() >= 0.125:
+        return
+    percent, months = rng.choice(((10, 6), (15, 12), (20, 6)))
+    start = add_months(latest, -rng.randint(0, min(10, billed - 3)))
+    amount = percent_of(contract.plan.price_cents, Decimal(percent) / 100)
+    spec.discounts.append(DiscountSpec(start, percent, months, amount, "Retention discount"))
+    for offset in range(months):
+        month = add_months(start, offset)
+        if month > latest:
+            break
+        line = ExtraLine(
+            LineKind.DISCOUNT, f"Retention discount {percent}%, {months} months", -amount
+        )
+        spec.extra_lines.setdefault(month, []).append(line)
+
+
 def generated_spec(index: int, account_number: str, latest: date) -> CustomerSpec:
     """Generated customer number `index` (0-based), billed up to the month starting `latest`."""
     rng = random.Random(f"{SEED}:{index}")
@@ -254,4 +284,6 @@ def generated_spec(index: int, account_number: str, latest: date) -> CustomerSpe
     spec.add_ons = _add_ons(rng, kind, start, months)
     spec.usage_gb = _usage(rng, spec, months)
     _extras(rng, spec, kind, months)
+    _retention_discount(index, spec, latest)
+    plan_errors(index, spec, latest, SEED)
     return spec

@@ -5,7 +5,7 @@ Prices are net; the last line is 22 % VAT on all the others, rounded half-up to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,12 +21,18 @@ from bot.billing.models import UsageRecord
 from bot.billing.money import percent_of, prorate, round_to_cents
 from bot.billing.seed.catalog import LATE_FEE_CENTS, VAT_RATE
 from bot.billing.types import LineKind
+from bot.review.types import RuleName
+
+DUPLICATE_CHARGE = str(RuleName.DUPLICATE_CHARGE)
+LATE_FEE_PAID_ON_TIME = str(RuleName.LATE_FEE_PAID_ON_TIME)
+ABOVE_CONTRACT_PRICE = str(RuleName.ABOVE_CONTRACT_PRICE)
+PROMO_NOT_APPLIED = str(RuleName.PROMO_NOT_APPLIED)
 
 if TYPE_CHECKING:
     from datetime import date
 
     from bot.billing.seed.onboarding import OpenAccount
-    from bot.billing.seed.spec import ContractSpec
+    from bot.billing.seed.spec import ContractSpec, SeededError
 
 _QUANTITY_PLACES = Decimal("0.0001")
 
@@ -42,6 +48,7 @@ class Line:
     contract_id: int | None = None
     add_on_id: int | None = None
     related_invoice_id: int | None = None
+    error_rule: str | None = None  # a seeded billing error (recorded as ground truth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +57,25 @@ class LateInvoice:
     number: str
 
 
-def _full_month(contract: ContractSpec, contract_id: int, start: date, end: date) -> list[Line]:
+def _full_month(
+    contract: ContractSpec, contract_id: int, start: date, end: date, error: SeededError | None
+) -> list[Line]:
     plan = contract.plan
+    overpriced = error is not None and error.rule == ABOVE_CONTRACT_PRICE
+    no_promo = error is not None and error.rule == PROMO_NOT_APPLIED
     lines = [
         Line(
             LineKind.PLAN_CHARGE,
             f"{plan.name}, {format_month(start)}",
-            plan.price_cents,
+            plan.price_cents + (error.extra_cents if error and overpriced else 0),
             period=(start, end),
             contract_id=contract_id,
+            error_rule=error.rule if error and (overpriced or no_promo) else None,
         )
     ]
     promo_end = contract.promo_end
+    if no_promo:
+        return lines
     if contract.promo_price_cents is not None and promo_end is not None and end <= promo_end:
         months = months_between(contract.start, next_day(promo_end))
         lines.append(
@@ -97,7 +111,8 @@ def _contract_lines(account: OpenAccount, start: date, end: date) -> list[Line]:
         if first > last:
             continue
         if (first, last) == (start, end):
-            lines += _full_month(contract, contract_id, start, end)
+            error = account.spec.seeded_errors.get(start)
+            lines += _full_month(contract, contract_id, start, end, error)
         else:
             lines.append(_part_month(contract, contract_id, first, last))
     return lines
@@ -152,20 +167,27 @@ def _add_on_lines(account: OpenAccount, start: date, end: date) -> list[Line]:
     ]
 
 
-def _other_lines(account: OpenAccount, start: date, late: LateInvoice | None) -> list[Line]:
+def _late_fee(late: LateInvoice, error_rule: str | None = None) -> Line:
+    return Line(
+        LineKind.LATE_FEE,
+        f"Late-payment fee ({late.number})",
+        LATE_FEE_CENTS,
+        related_invoice_id=late.invoice_id,
+        error_rule=error_rule,
+    )
+
+
+def _other_lines(
+    account: OpenAccount, start: date, late: LateInvoice | None, wrong_fee: LateInvoice | None
+) -> list[Line]:
     spec = account.spec
     lines = [
         Line(LineKind.ONE_TIME_FEE, fee.description, fee.cents) for fee in spec.fees.get(start, [])
     ]
     if late is not None:
-        lines.append(
-            Line(
-                LineKind.LATE_FEE,
-                f"Late-payment fee ({late.number})",
-                LATE_FEE_CENTS,
-                related_invoice_id=late.invoice_id,
-            )
-        )
+        lines.append(_late_fee(late))
+    if wrong_fee is not None:
+        lines.append(_late_fee(wrong_fee, LATE_FEE_PAID_ON_TIME))
     for extra in spec.extra_lines.get(start, []):
         lines.append(
             Line(
@@ -174,18 +196,38 @@ def _other_lines(account: OpenAccount, start: date, late: LateInvoice | None) ->
                 extra.amount_cents,
                 period=(start, month_end(start)) if extra.add_on else None,
                 add_on_id=extra.add_on.id if extra.add_on else None,
+                error_rule=extra.error_rule,
             )
         )
     return lines
 
 
-def month_lines(account: OpenAccount, start: date, late: LateInvoice | None) -> list[Line]:
-    """Every line of the invoice for the month starting `start`, the VAT line last."""
+def _repeated_charge(lines: list[Line]) -> list[Line]:
+    """A seeded duplicate: the month's first add-on charge again, else its plan charge."""
+    recurring = [x for x in lines if x.kind is LineKind.ADD_ON] + [
+        x for x in lines if x.kind in (LineKind.PLAN_CHARGE, LineKind.PRORATION)
+    ]
+    return [replace(recurring[0], error_rule=DUPLICATE_CHARGE)] if recurring else []
+
+
+def month_lines(
+    account: OpenAccount,
+    start: date,
+    late: LateInvoice | None,
+    wrong_fee: LateInvoice | None = None,
+) -> list[Line]:
+    """Every line of the invoice for the month starting `start`, the VAT line last.
+
+    `wrong_fee` is a seeded error: a late fee for an invoice that was paid on time.
+    """
     end = month_end(start)
     lines = _contract_lines(account, start, end)
     lines += _add_on_lines(account, start, end)
     lines += _usage_lines(account, start, end)
-    lines += _other_lines(account, start, late)
+    lines += _other_lines(account, start, late, wrong_fee)
+    error = account.spec.seeded_errors.get(start)
+    if error is not None and error.rule == DUPLICATE_CHARGE:
+        lines += _repeated_charge(lines)
     net = sum(line.amount_cents for line in lines)
     lines.append(Line(LineKind.TAX, f"VAT {VAT_RATE * 100:.0f}%", percent_of(net, VAT_RATE)))
     return lines

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.billing.dates import add_months
 from bot.billing.models import (
     Account,
     AccountAddOn,
@@ -15,6 +16,7 @@ from bot.billing.models import (
     Customer,
 )
 from bot.billing.types import AccountStatus, AdjustmentKind, ContactKind, ContractStatus
+from bot.commerce.models import AccountDiscount
 
 if TYPE_CHECKING:
     from datetime import date
@@ -91,9 +93,28 @@ def _add_extras(spec: CustomerSpec, account_id: int, as_of: date, rows: Rows) ->
             )
 
 
+def _add_discounts(spec: CustomerSpec, account_id: int, rows: Rows) -> None:
+    """Retention discounts, accepted the day before they start (the policy counts them)."""
+    for discount in spec.discounts:
+        rows.add(
+            AccountDiscount,
+            account_id=account_id,
+            offer_id=None,
+            percent=discount.percent,
+            monthly_amount_cents=discount.monthly_amount_cents,
+            months=discount.months,
+            start_date=discount.start,
+            end_date=add_months(discount.start, discount.months) - timedelta(days=1),
+            granted_by="bot",
+            reason=discount.reason,
+            created_at=datetime.combine(discount.start - timedelta(days=1), time(10, 0), UTC),
+        )
+
+
 def open_account(spec: CustomerSpec, as_of: date, rows: Rows) -> OpenAccount:
     """Add the customer's non-billing rows; the result is what `invoicing` bills."""
     account_id = _add_customer(spec, rows)
     contracts = [(c, _add_contract(c, account_id, as_of, rows)) for c in spec.contracts]
     _add_extras(spec, account_id, as_of, rows)
+    _add_discounts(spec, account_id, rows)
     return OpenAccount(spec, account_id, contracts, rows, as_of)

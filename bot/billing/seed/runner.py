@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, text
 
 from bot.billing.dates import add_months, month_start
-from bot.billing.models import AddOn, Base, Customer, Invoice, InvoiceLine, Plan
+from bot.billing.models import AddOn, Customer, Invoice, InvoiceLine, Plan
 from bot.billing.seed.catalog import ADD_ONS, PLANS
 from bot.billing.seed.demo import demo_specs
 from bot.billing.seed.generated import generated_spec
 from bot.billing.seed.invoicing import bill_customer
 from bot.billing.seed.rows import Rows
+from bot.tables import metadata
 
 if TYPE_CHECKING:
     from datetime import date
@@ -87,8 +88,8 @@ def has_data(connection: Connection) -> bool:
 
 
 def wipe(connection: Connection) -> None:
-    """Empty every billing table (verification attempts and sessions included)."""
-    tables = list(reversed(Base.metadata.sorted_tables))
+    """Empty every table (verification, audit, idempotency and the other write tables too)."""
+    tables = list(reversed(metadata.sorted_tables))
     if connection.dialect.name == "postgresql":
         names = ", ".join(table.name for table in tables)
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -98,7 +99,7 @@ def wipe(connection: Connection) -> None:
 
 
 def _insert(connection: Connection, rows: Rows) -> None:
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         batch = rows.by_table.get(table, [])
         for offset in range(0, len(batch), _CHUNK):
             connection.execute(insert(table), batch[offset : offset + _CHUNK])

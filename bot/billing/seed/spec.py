@@ -34,6 +34,7 @@ class ExtraLine:
     description: str
     amount_cents: int
     add_on: AddOnItem | None = None
+    error_rule: str | None = None  # a seeded billing error: the review rule that must find it
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,25 @@ class CreditSpec:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class DiscountSpec:
+    """A retention discount the customer accepted (recorded in `account_discounts`)."""
+
+    start: date  # the first of a month
+    percent: int
+    months: int
+    monthly_amount_cents: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeededError:
+    """A billing error put on purpose into one month's invoice (see `seed/errors.py`)."""
+
+    rule: str  # the review rule that must find it
+    extra_cents: int = 0  # how much too much, for a price above the contracted one
+
+
 @dataclass
 class CustomerSpec:
     account_number: str
@@ -80,3 +100,5 @@ class CustomerSpec:
     fees: dict[date, list[Fee]] = field(default_factory=dict)  # month -> one-time fees
     extra_lines: dict[date, list[ExtraLine]] = field(default_factory=dict)
     credits: list[CreditSpec] = field(default_factory=list)
+    discounts: list[DiscountSpec] = field(default_factory=list)
+    seeded_errors: dict[date, SeededError] = field(default_factory=dict)  # month -> error

@@ -1,0 +1,58 @@
+"""Paying: /api/v1/accounts/{acct}/payment-links, /arrangement-options, /arrangements,
+/billing-preferences."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from bot.api.deps import DiscountPolicyDep, SessionDep, SettingsDep, TodayDep, VerifiedAccount
+from bot.api.idempotency import IdempotentWriteCtx, as_response
+from bot.commerce import arrangements, payments
+from bot.commerce.schemas import (
+    ArrangementIn,
+    ArrangementOptionsOut,
+    ArrangementOut,
+    BillingPreferences,
+    PaymentLinkOut,
+)
+
+router = APIRouter(prefix="/accounts/{acct}", tags=["payments"])
+
+
+@router.post("/payment-links", status_code=201, response_model=PaymentLinkOut)
+def create_payment_link(
+    ctx: IdempotentWriteCtx, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """A link to the payment provider's page for today's balance (no card data here)."""
+    link = payments.LinkSettings(settings.payment_link_base_url, settings.payment_link_hours)
+    return as_response(payments.create_payment_link(session, ctx, link))
+
+
+@router.get("/arrangement-options", response_model=ArrangementOptionsOut)
+def arrangement_options(
+    account: VerifiedAccount, session: SessionDep, today: TodayDep, policy: DiscountPolicyDep
+) -> ArrangementOptionsOut:
+    """Whether the balance can be moved or split today, and within which limits."""
+    return arrangements.options(session, account, today, policy.arrangements)
+
+
+@router.post("/arrangements", status_code=201, response_model=ArrangementOut)
+def create_arrangement(
+    body: ArrangementIn, ctx: IdempotentWriteCtx, session: SessionDep, policy: DiscountPolicyDep
+) -> JSONResponse:
+    """Move the due date or split the balance (needs step-up)."""
+    return as_response(arrangements.create_arrangement(session, ctx, body, policy.arrangements))
+
+
+@router.get("/billing-preferences", response_model=BillingPreferences)
+def get_billing_preferences(account: VerifiedAccount, session: SessionDep) -> BillingPreferences:
+    return payments.billing_preferences(session, account)
+
+
+@router.put("/billing-preferences", response_model=BillingPreferences)
+def put_billing_preferences(
+    body: BillingPreferences, ctx: IdempotentWriteCtx, session: SessionDep
+) -> JSONResponse:
+    """Set autopay and e-billing (needs step-up)."""
+    return as_response(payments.set_billing_preferences(session, ctx, body))

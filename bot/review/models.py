@@ -1,0 +1,59 @@
+"""Tables of the review: findings, and the seeded errors they are measured against."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.billing.models import Base, Invoice
+from bot.billing.types import string_enum
+from bot.review.types import FindingStatus, RuleName
+
+
+class Finding(Base):
+    """Something a rule found unfair on an account, with its evidence and what became of it.
+
+    `amount_cents` (= `net_cents` + `vat_cents`) is what the customer overpaid; a credit is
+    always exactly this amount. One finding per rule and offending line (`dedup_key`), so running
+    the review again finds the same rows.
+    """
+
+    __tablename__ = "review_findings"
+    __table_args__ = (UniqueConstraint("account_id", "dedup_key"), Index(None, "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"))
+    rule: Mapped[RuleName] = mapped_column(string_enum(RuleName, "review_rule"))
+    dedup_key: Mapped[str] = mapped_column(String(120))
+    net_cents: Mapped[int]
+    vat_cents: Mapped[int]
+    amount_cents: Mapped[int]
+    summary: Mapped[str] = mapped_column(String(400))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[FindingStatus] = mapped_column(string_enum(FindingStatus, "finding_status"))
+    adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    invoice: Mapped[Invoice] = relationship()
+
+
+class SeededBillingError(Base):
+    """Ground truth of `bot seed`: a billing error put on purpose into a generated invoice.
+
+    `line_id` is the offending line (for a missing discount: the plan charge it belongs to).
+    """
+
+    __tablename__ = "seeded_billing_errors"
+    __table_args__ = (Index(None, "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("invoice_lines.id"))
+    rule: Mapped[RuleName] = mapped_column(string_enum(RuleName, "review_rule"))
