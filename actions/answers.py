@@ -22,11 +22,13 @@ class CustomerRequest:
 
     intent: str
     entities: list[dict[str, Any]] = field(default_factory=list)
+    text: str = ""  # what the customer typed, for the words that name a charge
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> CustomerRequest:
         intent = (message.get("intent") or {}).get("name") or ""
-        return cls(intent=intent, entities=list(message.get("entities") or []))
+        entities = list(message.get("entities") or [])
+        return cls(intent=intent, entities=entities, text=str(message.get("text") or ""))
 
     def entity(self, entity_type: str) -> str | None:
         for entity in self.entities:
@@ -51,14 +53,6 @@ class Answerer:
     ) -> Answerer:
         account_number = tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER) or ""
         return cls(client, dispatcher, tracker.sender_id, account_number, today)
-
-    async def answer(self, request: CustomerRequest) -> None:
-        if request.intent in names.BALANCE_INTENTS:
-            await self.balance(due_date_first=request.intent == "ask_due_date")
-        elif request.intent in names.INVOICE_INTENTS:
-            await self.invoice(request)
-        elif request.intent in names.PAYMENT_INTENTS:
-            await self.payments()
 
     async def balance(self, due_date_first: bool = False) -> None:
         data = await self.client.balance(self.conversation_id, self.account_number)

@@ -16,6 +16,8 @@ from actions.billing_client import (
     BillingClient,
     NotFound,
     NotVerified,
+    Refused,
+    StepUpRequired,
     shared_client,
 )
 
@@ -29,9 +31,19 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side. Please try again, or talk to a person."
 )
 NOT_FOUND = "I couldn't find that on your account."
+STEP_UP_AGAIN = (
+    "For your security I need to confirm this with a new one-time code. Nothing has changed yet."
+    " Shall I send one?"
+)
+REFUSED = "I can't do that in this chat, but a person from our billing team can look at it."
 REVERIFY = (
     "For your security I need to confirm who you are again. Just ask your question once more."
 )
+HANDOFF = (
+    "A colleague from our billing team can take this over: call 080 22 33 or write to"
+    " billing@example.com."
+)
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 OFFER_HUMAN_BUTTONS = [
     {"title": "Talk to a person", "payload": "/talk_to_human"},
     {"title": "No, thanks", "payload": "/deny"},
@@ -82,6 +94,20 @@ class BillingAction(Action, ABC):
             logger.info("action.not_verified", extra=log)
             dispatcher.utter_message(text=REVERIFY)
             return reset_verification()
+        except StepUpRequired:
+            # The proposal stays; a yes runs the step-up form again. Forget the old code's outcome
+            # too, or the form would count it as answered.
+            dispatcher.utter_message(text=STEP_UP_AGAIN, buttons=YES_NO_BUTTONS)
+            return [
+                SlotSet(names.STEPPED_UP, False),
+                SlotSet(names.AWAITING_CONFIRMATION, True),
+                SlotSet(names.STEP_UP_CHANNEL, None),
+                SlotSet(names.STEP_UP_CODE, None),
+            ]
+        except Refused as refusal:
+            logger.info("action.refused", extra={**log, "code": refusal.code})
+            dispatcher.utter_message(text=REFUSED, buttons=OFFER_HUMAN_BUTTONS)
+            return [SlotSet(names.AWAITING_CONFIRMATION, False)]
         except NotFound:
             dispatcher.utter_message(text=NOT_FOUND)
         except Exception:

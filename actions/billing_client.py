@@ -3,8 +3,10 @@
 Errors:
     BillingClientError
     ├── BackendUnavailable   timeouts, connection errors, 5xx, unreadable answers
-    ├── NotVerified          403: this conversation is not verified for the account
-    └── NotFound             404: e.g. no invoice for that month
+    ├── NotVerified          403 not_verified: this conversation is not verified for the account
+    ├── StepUpRequired       403 step_up_required: a one-time code must be confirmed first
+    ├── NotFound             404: e.g. no invoice for that month
+    └── Refused              409/422: the back end's rules refuse the request (`code` says why)
 
 Reads are retried once when the back end is unavailable; writes never are.
 """
@@ -38,8 +40,20 @@ class NotVerified(BillingClientError):
     """The back end does not consider this conversation verified for the account."""
 
 
+class StepUpRequired(BillingClientError):
+    """The write needs a confirmed one-time code first."""
+
+
 class NotFound(BillingClientError):
     """The requested record does not exist."""
+
+
+class Refused(BillingClientError):
+    """The back end refused by its rules, e.g. `beyond_authority`, `already_credited`."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -128,7 +142,50 @@ class BillingClient:
         data = await self._read(conversation_id, path, {"limit": limit})
         return list(data["payments"])
 
+    # -- billing insight, review, commerce (docs/api.md) ------------------------------------
+
+    async def get(
+        self, conversation_id: str, account_number: str, path: str, params: JSON | None = None
+    ) -> JSON:
+        """A read under /api/v1/accounts/{account}: `path` like "/plan-options"."""
+        return await self._read(conversation_id, f"/api/v1/accounts/{account_number}{path}", params)
+
+    async def post(
+        self, conversation_id: str, account_number: str, path: str, body: JSON, key: str
+    ) -> JSON:
+        """A write under /api/v1/accounts/{account} with an idempotency key."""
+        return await self.write(
+            conversation_id, f"/api/v1/accounts/{account_number}{path}", body, key
+        )
+
+    # -- step-up (one-time code) ---------------------------------------------------------
+
+    async def step_up_channels(self, conversation_id: str, account_number: str) -> list[JSON]:
+        path = f"/api/v1/accounts/{account_number}/step-up/channels"
+        data = await self._read(conversation_id, path)
+        return list(data["channels"])
+
+    async def send_step_up_code(
+        self, conversation_id: str, account_number: str, channel_id: str, idempotency_key: str
+    ) -> JSON:
+        path = f"/api/v1/accounts/{account_number}/step-up/codes"
+        return await self.write(conversation_id, path, {"channel_id": channel_id}, idempotency_key)
+
+    async def check_step_up_code(
+        self, conversation_id: str, account_number: str, code: str
+    ) -> JSON:
+        path = f"/api/v1/accounts/{account_number}/step-up/verify"
+        headers = {"X-Conversation-Id": conversation_id}
+        return await self._request("POST", path, json={"code": code}, headers=headers, retries=0)
+
     # -- plumbing -----------------------------------------------------------------------
+
+    async def write(
+        self, conversation_id: str, path: str, body: JSON, idempotency_key: str
+    ) -> JSON:
+        """A POST that changes something; never retried here (the key makes a retry safe)."""
+        headers = {"X-Conversation-Id": conversation_id, "Idempotency-Key": idempotency_key}
+        return await self._request("POST", path, json=body, headers=headers, retries=0)
 
     async def _read(
         self, conversation_id: str, path: str, params: dict[str, Any] | None = None
@@ -156,8 +213,13 @@ class BillingClient:
                 "billing_client.unreachable", extra={"method": method, "error": type(exc).__name__}
             )
             raise BackendUnavailable(type(exc).__name__) from exc
-        if response.status_code == 403:
-            raise NotVerified()
+        if response.status_code in (403, 409, 422):
+            code = error_code(response)
+            if code == "step_up_required":
+                raise StepUpRequired()
+            if response.status_code == 403:
+                raise NotVerified()
+            raise Refused(code)
         if response.status_code == 404:
             raise NotFound()
         if response.status_code >= 400:
@@ -175,6 +237,13 @@ class BillingClient:
         if not isinstance(data, dict):
             raise BackendUnavailable("unexpected answer")
         return data
+
+
+def error_code(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return "unknown"
 
 
 _shared_client: BillingClient | None = None

@@ -10,11 +10,17 @@ VERIFICATION_LOCKED = "verification_locked"
 VERIFIED_ACCOUNT_NUMBER = "verified_account_number"
 CUSTOMER_FIRST_NAME = "customer_first_name"
 REQUESTED_SLOT = "requested_slot"
+STEP_UP_CHANNEL = "step_up_channel"
+STEP_UP_CODE = "step_up_code"
+STEPPED_UP = "stepped_up"
+PENDING_OPERATION = "pending_operation"
+AWAITING_CONFIRMATION = "awaiting_confirmation"
 
 # Values of the identity_check slot once the back end has answered.
 CHECK_PASSED = "passed"
 CHECK_LOCKED = "locked"
 CHECK_UNAVAILABLE = "unavailable"
+CHECK_FAILED = "failed"
 
 # Slots that the verification outcome sets.
 VERIFICATION_OUTCOME_SLOTS = (
@@ -27,7 +33,3 @@ VERIFICATION_OUTCOME_SLOTS = (
 # Intents
 PROVIDE_ACCOUNT_NUMBER = "provide_account_number"
 PROVIDE_VERIFICATION_INFO = "provide_verification_info"
-BALANCE_INTENTS = frozenset({"ask_balance", "ask_due_date"})
-INVOICE_INTENTS = frozenset({"explain_bill", "explain_charge", "bill_higher_than_usual"})
-PAYMENT_INTENTS = frozenset({"payment_history"})
-ACCOUNT_INTENTS = BALANCE_INTENTS | INVOICE_INTENTS | PAYMENT_INTENTS

@@ -1,8 +1,8 @@
 """An SQL tracker store that redacts customer messages before they are stored or streamed.
 
-Redacted: every message sent while the identity check asked for the date of birth or postcode
-(replaced as a whole), and in every other message, card numbers (Luhn-valid 13-19 digits) and full
-dates. Events are redacted when the turn is saved, so actions in the same turn still see the text.
+Redacted: every message sent while a form asked for a secret (date of birth or postcode, one-time
+code; replaced as a whole), and in every other message, card numbers (Luhn-valid 13-19 digits) and
+full dates. Events are redacted when the turn is saved, so the turn's actions still see the text.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.redaction import redact_user_event
 
-IDENTITY_SLOT = "identity_check"
+# While the form asks for one of these, the customer's whole answer is a secret.
+SECRET_ANSWER_SLOTS = frozenset({"identity_check", "step_up_code"})
 
 
 def redact_events(events: list[Event]) -> list[Event]:
@@ -26,7 +27,7 @@ def redact_events(events: list[Event]) -> list[Event]:
             requested_slot = event.value
         if isinstance(event, UserUttered):
             data = redact_user_event(
-                event.as_dict(), verification_answer=requested_slot == IDENTITY_SLOT
+                event.as_dict(), verification_answer=requested_slot in SECRET_ANSWER_SLOTS
             )
             event = Event.from_parameters(data)
         redacted.append(event)

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import hashlib
+from datetime import date
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
+from actions.account import AccountAction
 from tests.actions.fake_backend import FakeBackend
 
 VERIFIED_SLOTS = {
@@ -14,6 +18,22 @@ VERIFIED_SLOTS = {
     "identity_check": "passed",
     "account_number": "100001",
 }
+
+MARKO_SLOTS = {
+    **VERIFIED_SLOTS,
+    "verified_account_number": "100002",
+    "customer_first_name": "Marko",
+    "account_number": "100002",
+}
+EVA_SLOTS = {
+    **VERIFIED_SLOTS,
+    "verified_account_number": "100003",
+    "customer_first_name": "Eva",
+    "account_number": "100003",
+}
+TODAY = date(2026, 11, 27)
+YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+Reply = tuple[str, list[dict[str, str]]]
 
 
 def make_tracker(
@@ -48,3 +68,19 @@ def make_tracker(
 @pytest.fixture
 def backend() -> FakeBackend:
     return FakeBackend(verified_conversations={"conv-1"})
+
+
+async def run_action(
+    action: Action, tracker: Tracker, domain: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], list[Reply]]:
+    """The events an action returns and what the customer sees: (text, buttons) per bubble."""
+    if isinstance(action, AccountAction):
+        action.today = lambda: TODAY  # type: ignore[method-assign]
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, domain or {})
+    return events, [(m["text"], m["buttons"]) for m in dispatcher.messages]
+
+
+def expected_key(conversation: str, operation: str) -> str:
+    """The Idempotency-Key the bot derives for a once-per-conversation write (actions/keys.py)."""
+    return hashlib.sha256(f"{conversation}|{operation}".encode()).hexdigest()[:40]

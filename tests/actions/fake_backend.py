@@ -1,4 +1,7 @@
-"""A fake billing back end at the HTTP boundary (httpx transport), answering like docs/api.md."""
+"""A fake billing back end at the HTTP boundary (httpx transport), answering like docs/api.md.
+
+Verification and the account reads answer for Ana; the newer routes come from `DemoAccounts`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import httpx
 
 from actions.billing_client import BillingClient
 from actions.settings import ClientSettings
+from tests.actions.fake_accounts import ACCOUNT_ROUTE, READS, DemoAccounts, error
 
 ANA_LATEST = {
     "number": "INV-100001-202610",
@@ -57,8 +61,24 @@ ANA_SEPTEMBER = {
 }
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One request as the back end received it."""
+
+    method: str
+    path: str
+    body: Any
+    key: str | None  # the Idempotency-Key header
+
+    @property
+    def route(self) -> str:
+        """The path below /api/v1/accounts/{acct}, like "/findings/17/credit"."""
+        match = ACCOUNT_ROUTE.match(self.path)
+        return match["route"] if match else self.path
+
+
 @dataclass
-class FakeBackend:
+class FakeBackend(DemoAccounts):
     """Records requests; `down` makes every request fail to connect, `status` forces a status."""
 
     down: bool = False
@@ -73,6 +93,27 @@ class FakeBackend:
             ClientSettings(backend_url="http://backend.test"), transport=httpx.MockTransport(self)
         )
 
+    def sent(self) -> list[Sent]:
+        return [
+            Sent(
+                r.method,
+                r.url.path,
+                json.loads(r.content) if r.content else None,
+                r.headers.get("Idempotency-Key"),
+            )
+            for r in self.requests
+        ]
+
+    def writes(self) -> list[Sent]:
+        """The POSTs to an account that may change something (not the code check or a quote)."""
+        return [
+            s
+            for s in self.sent()
+            if s.method == "POST"
+            and s.route != s.path
+            and s.route not in ("/step-up/verify", "/plan-changes/quote")
+        ]
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if self.down:
@@ -86,8 +127,14 @@ class FakeBackend:
             return self._verify(json.loads(request.content))
         if request.method == "DELETE" and path.startswith("/api/v1/verifications/"):
             return httpx.Response(204)
-        if request.headers.get("X-Conversation-Id") not in self.verified_conversations:
+        conversation = request.headers.get("X-Conversation-Id") or ""
+        if conversation not in self.verified_conversations:
             return error(403, "not_verified")
+        match = ACCOUNT_ROUTE.match(path)
+        if match and request.method == "POST":
+            return self._write(request, conversation, match["account"], match["route"])
+        if match and match["route"] in READS:
+            return self._account_read(match["account"], match["route"], dict(request.url.params))
         return self._read(path, dict(request.url.params))
 
     def _verify(self, body: dict[str, Any]) -> httpx.Response:
@@ -155,7 +202,3 @@ class FakeBackend:
                 },
             )
         return error(404, "not_found")
-
-
-def error(status: int, code: str) -> httpx.Response:
-    return httpx.Response(status, json={"error": {"code": code, "message": code}})

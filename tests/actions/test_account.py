@@ -9,12 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import (
     AccountAction,
-    ActionAnswerPendingRequest,
     ActionExplainInvoice,
     ActionListPayments,
     ActionTellBalance,
 )
 from actions.base import BACKEND_DOWN, REVERIFY
+from actions.pending_request import ActionAnswerPendingRequest
 from actions.session import ActionSessionStart
 from tests.actions.conftest import VERIFIED_SLOTS, make_tracker
 from tests.actions.fake_backend import FakeBackend

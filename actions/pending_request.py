@@ -1,0 +1,79 @@
+"""After the identity check: answer what the customer asked before it, or say why not."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names
+from actions.account import (
+    LOCKED,
+    AccountAction,
+    ActionExplainInvoice,
+    ActionListPayments,
+    ActionTellBalance,
+)
+from actions.answers import CustomerRequest
+from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict
+from actions.commerce import ActionMakeOffer, ActionRecommendPlan, ActionSendPaymentLink
+from actions.insight import ActionExplainBillChange, ActionExplainCharge, ActionReviewAccount
+
+ACTION_FOR_INTENT: dict[str, type[AccountAction]] = {
+    "ask_balance": ActionTellBalance,
+    "ask_due_date": ActionTellBalance,
+    "explain_bill": ActionExplainInvoice,
+    "explain_charge": ActionExplainCharge,
+    "bill_higher_than_usual": ActionExplainBillChange,
+    "payment_history": ActionListPayments,
+    "dispute_charge": ActionReviewAccount,
+    "request_discount": ActionMakeOffer,
+    "cancel_service": ActionMakeOffer,
+    "change_plan": ActionRecommendPlan,
+    "pay_bill": ActionSendPaymentLink,
+}
+
+
+class ActionAnswerPendingRequest(AccountAction):
+    def name(self) -> str:
+        return "action_answer_pending_request"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot(names.VERIFIED):
+            return await self.respond(dispatcher, tracker, pending_request(tracker))
+        forget_attempt = [SlotSet(names.IDENTITY_CHECK, None), SlotSet(names.ACCOUNT_NUMBER, None)]
+        if tracker.get_slot(names.IDENTITY_CHECK) == names.CHECK_LOCKED:
+            dispatcher.utter_message(text=LOCKED, buttons=OFFER_HUMAN_BUTTONS)
+            return [*forget_attempt, SlotSet(names.VERIFICATION_LOCKED, True)]
+        dispatcher.utter_message(text=BACKEND_DOWN, buttons=OFFER_HUMAN_BUTTONS)
+        return forget_attempt
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, request: CustomerRequest | None
+    ) -> list[EventType]:
+        name = tracker.get_slot(names.CUSTOMER_FIRST_NAME) or "there"
+        action_class = ACTION_FOR_INTENT.get(request.intent) if request else None
+        if request is None or action_class is None:
+            dispatcher.utter_message(
+                text=f"Thanks {name}, you're verified. What would you like to know?"
+            )
+            return []
+        dispatcher.utter_message(text=f"Thanks {name}, you're verified.")
+        action = action_class(self._client)
+        action.today = self.today  # type: ignore[method-assign]
+        return await action.respond(dispatcher, tracker, request)
+
+
+def pending_request(tracker: Tracker) -> CustomerRequest | None:
+    """The latest account question the customer asked in this session, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") == "user":
+            message = {"text": event.get("text"), **(event.get("parse_data") or {})}
+            request = CustomerRequest.from_message(message)
+            if request.intent in ACTION_FOR_INTENT:
+                return request
+    return None

@@ -1,0 +1,191 @@
+"""Step-up: a one-time code to a contact on file before money moves or a contract changes.
+
+The customer picks one of the masked contacts; the back end sends, hashes, expires and checks it.
+The code itself is never put in a slot or a log; the redacting tracker store removes the message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import names
+from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS
+from actions.billing_client import JSON, BillingClient, BillingClientError, shared_client
+from actions.keys import idempotency_key
+from actions.operations import Operation
+
+logger = logging.getLogger(__name__)
+
+DomainDict = dict[str, Any]
+
+_CODE = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})(?!\d)")
+EMAIL_WORDS = ("mail", "e-mail", "email", "inbox")
+ORDINAL_FIRST = ("first", "1st", "1", "one", "top")
+ORDINAL_SECOND = ("second", "2nd", "2", "two", "bottom")
+SMS_WORDS = ("sms", "text", "phone", "mobile", "cell")
+
+
+def find_code(text: str) -> str | None:
+    match = _CODE.search(text)
+    return match.group(1) + match.group(2) if match else None
+
+
+def choose_channel(channels: list[JSON], text: str, option: str | None) -> JSON | None:
+    """The channel the customer picked: by button (option = id) or by saying 'email' / 'sms'."""
+    if option:
+        return next((c for c in channels if c["id"] == option), None)
+    lowered = text.lower()
+    for kind, words in (("email", EMAIL_WORDS), ("sms", SMS_WORDS)):
+        if any(word in lowered for word in words):
+            return next((c for c in channels if c["kind"] == kind), None)
+    for position, words in enumerate((ORDINAL_FIRST, ORDINAL_SECOND)):
+        if position < len(channels) and re.search(rf"\b({'|'.join(words)})\b", lowered):
+            return channels[position]
+    if len(channels) == 1 and re.search(r"\b(yes|ok|okay|sure|send)\b", lowered):
+        return channels[0]
+    return None
+
+
+def channel_buttons(channels: list[JSON]) -> list[dict[str, str]]:
+    return [
+        {"title": c["masked"], "payload": f'/choose_option{{"option": "{c["id"]}"}}'}
+        for c in channels
+    ]
+
+
+class StepUpMixin:
+    _client: BillingClient | None
+
+    @property
+    def client(self) -> BillingClient:
+        return self._client or shared_client()
+
+
+class ActionAskStepUpChannel(StepUpMixin, Action):
+    def __init__(self, client: BillingClient | None = None) -> None:
+        self._client = client
+
+    def name(self) -> str:
+        return "action_ask_step_up_channel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        account = tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER)
+        try:
+            channels = await self.client.step_up_channels(tracker.sender_id, account)
+        except BillingClientError as error:
+            logger.warning("step_up.channels_failed", extra={"error": type(error).__name__})
+            dispatcher.utter_message(text=BACKEND_DOWN, buttons=OFFER_HUMAN_BUTTONS)
+            return [SlotSet(names.STEP_UP_CODE, names.CHECK_UNAVAILABLE)]
+        dispatcher.utter_message(
+            text="To confirm it's really you, I'll send a one-time code. Where should I send it?",
+            buttons=channel_buttons(channels),
+        )
+        return []
+
+
+class ActionAskStepUpCode(Action):
+    def name(self) -> str:
+        return "action_ask_step_up_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        where = tracker.get_slot(names.STEP_UP_CHANNEL) or "your contact on file"
+        dispatcher.utter_message(
+            text=f"Please type the 6-digit code I sent to {where}. It's valid for 5 minutes."
+        )
+        return []
+
+
+class ValidateStepUpForm(StepUpMixin, FormValidationAction):
+    def __init__(self, client: BillingClient | None = None) -> None:
+        self._client = client
+
+    def name(self) -> str:
+        return "validate_step_up_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        # Already confirmed in the last minutes: nothing to ask (the back end still checks).
+        # A dispute moves no money, so it needs no code either.
+        operation = Operation.decode(tracker.get_slot(names.PENDING_OPERATION))
+        if tracker.get_slot(names.STEPPED_UP) or (operation and not operation.needs_step_up):
+            return []
+        return domain_slots
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # Once the code passes, required_slots() is empty and rasa-sdk drops the outcome slots
+        # from its events; they are added here.
+        outcome = (names.STEP_UP_CODE, names.STEPPED_UP)
+        before = {slot: tracker.get_slot(slot) for slot in outcome}
+        events = await super().run(dispatcher, tracker, domain)
+        returned = {event.get("name") for event in events}
+        for slot, value in before.items():
+            if tracker.get_slot(slot) != value and slot not in returned:
+                events.append(SlotSet(slot, tracker.get_slot(slot)))
+        return events
+
+    async def extract_step_up_channel(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot(names.REQUESTED_SLOT) != names.STEP_UP_CHANNEL:
+            return {}
+        account = tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER)
+        option = next(tracker.get_latest_entity_values("option"), None)
+        try:
+            channels = await self.client.step_up_channels(tracker.sender_id, account)
+            channel = choose_channel(channels, tracker.latest_message.get("text") or "", option)
+            if channel is None:
+                return {}
+            key = idempotency_key(tracker, f"step-up-code:{channel['id']}")
+            await self.client.send_step_up_code(tracker.sender_id, account, channel["id"], key)
+        except BillingClientError as error:
+            logger.warning("step_up.code_not_sent", extra={"error": type(error).__name__})
+            return {names.STEP_UP_CHANNEL: "-", names.STEP_UP_CODE: names.CHECK_UNAVAILABLE}
+        logger.info("step_up.code_sent", extra={"conversation_id": tracker.sender_id})
+        return {names.STEP_UP_CHANNEL: channel["masked"]}
+
+    async def extract_step_up_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot(names.REQUESTED_SLOT) != names.STEP_UP_CODE:
+            return {}
+        code = find_code(tracker.latest_message.get("text") or "")
+        if code is None:
+            return {}
+        account = tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER)
+        try:
+            result = await self.client.check_step_up_code(tracker.sender_id, account, code)
+        except BillingClientError as error:
+            logger.warning("step_up.check_failed", extra={"error": type(error).__name__})
+            return {names.STEP_UP_CODE: names.CHECK_UNAVAILABLE}
+        status = result["status"]
+        logger.info(
+            "step_up.checked", extra={"conversation_id": tracker.sender_id, "status": status}
+        )
+        if status == "verified":
+            return {names.STEP_UP_CODE: names.CHECK_PASSED, names.STEPPED_UP: True}
+        if status == "failed" and result.get("attempts_left"):
+            left = result["attempts_left"]
+            dispatcher.utter_message(
+                text=f"That code isn't right. You have {left} "
+                f"{'try' if left == 1 else 'tries'} left."
+            )
+            return {names.STEP_UP_CODE: None}
+        return {names.STEP_UP_CODE: names.CHECK_FAILED}
