@@ -9,7 +9,7 @@ import subprocess
 
 import httpx
 
-from tests.e2e.conftest import ROOT, Stack
+from tests.e2e.conftest import ROOT, Stack, wait_until
 from tests.e2e.test_conversations import verify
 
 
@@ -101,3 +101,26 @@ def _findings(stack: Stack, sender: str, account: str) -> list[dict]:
 def _post(stack: Stack, sender: str, path: str, key: str) -> httpx.Response:
     headers = {**_headers(sender), "Idempotency-Key": key, "Content-Type": "application/json"}
     return httpx.post(f"{stack.backend_url}{path}", content=json.dumps({}), headers=headers)
+
+
+def test_editing_the_policy_file_changes_the_offer(stack: Stack, sender: str) -> None:
+    policy = (ROOT / "config" / "discount_policy.yml").read_text()
+    assert "    percent: 15\n" in policy
+    edited = stack.workdir / "policy.yml"
+    loyalty = "    name: Loyalty discount\n    percent: "
+    edited.write_text(policy.replace(f"{loyalty}15\n", f"{loyalty}12\n", 1))
+    backend = stack.processes["backend"]
+    backend.stop()
+    original_env = stack.env
+    stack.env = {**original_env, "DISCOUNT_POLICY_PATH": str(edited)}
+    try:
+        backend.start(stack.env)
+        wait_until(f"{stack.backend_url}/health", backend)
+        verify(stack, sender, "what's my balance", "100003", "3000")
+        offer = " ".join(stack.chat(sender, "can I get a discount?"))
+        assert "Loyalty discount, 12% off your plan" in offer
+    finally:
+        backend.stop()
+        stack.env = original_env
+        backend.start(stack.env)
+        wait_until(f"{stack.backend_url}/health", backend)
