@@ -24,7 +24,7 @@ from bot.commerce.schemas import (
     InstalmentOut,
 )
 from bot.commerce.types import ArrangementKind, ArrangementStatus
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
 
@@ -107,22 +107,13 @@ def _arrangement_out(row: PaymentArrangement, currency: str) -> ArrangementOut:
     )
 
 
-def _audit(session: Session, ctx: WriteContext, row: PaymentArrangement) -> None:
-    record_audit(
-        session,
-        actor=ctx.actor,
-        action="arrangement.created",
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
-        reason=f"customer arranged to pay {format_amount(row.total_cents)} later",
-        details={
-            "arrangement_id": row.id,
-            "kind": row.kind.value,
-            "total_cents": row.total_cents,
-            "due_dates": [item.due_date for item in row.instalments],
-        },
-        now=ctx.now,
-    )
+def _details(row: PaymentArrangement) -> dict[str, object]:
+    return {
+        "arrangement_id": row.id,
+        "kind": row.kind.value,
+        "total_cents": row.total_cents,
+        "due_dates": [item.due_date for item in row.instalments],
+    }
 
 
 def create_arrangement(
@@ -157,7 +148,13 @@ def create_arrangement(
     )
     session.add(row)
     session.flush()
-    _audit(session, ctx, row)
+    audit_write(
+        session,
+        ctx,
+        action="arrangement.created",
+        reason=f"customer arranged to pay {format_amount(row.total_cents)} later",
+        details=_details(row),
+    )
     body = _arrangement_out(row, ctx.account.currency)
     logger.info("arrangement.created", extra={"account_id": ctx.account.id, "outcome": kind.value})
     return commit_once(session, ctx.idempotency, ctx.now, 201, body)

@@ -23,7 +23,7 @@ from bot.commerce.history import current_contract
 from bot.commerce.models import CancellationRequest
 from bot.commerce.schemas import CancellationOut, CancellationTermsOut
 from bot.commerce.types import CancellationStatus
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
 
@@ -106,22 +106,13 @@ def terms(
     )
 
 
-def _audit(session: Session, ctx: WriteContext, row: CancellationRequest) -> None:
-    record_audit(
-        session,
-        actor=ctx.actor,
-        action="cancellation.requested",
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
-        reason="customer asked to cancel",  # their own words stay in cancellation_requests
-        details={
-            "cancellation_id": row.id,
-            "contract_id": row.contract_id,
-            "effective_date": row.effective_date,
-            "early_termination_fee_cents": row.early_termination_fee_cents,
-        },
-        now=ctx.now,
-    )
+def _details(row: CancellationRequest) -> dict[str, object]:
+    return {
+        "cancellation_id": row.id,
+        "contract_id": row.contract_id,
+        "effective_date": row.effective_date,
+        "early_termination_fee_cents": row.early_termination_fee_cents,
+    }
 
 
 def request_cancellation(
@@ -148,7 +139,13 @@ def request_cancellation(
     )
     session.add(row)
     session.flush()
-    _audit(session, ctx, row)
+    audit_write(
+        session,
+        ctx,
+        action="cancellation.requested",
+        reason="customer asked to cancel",  # their own words stay in cancellation_requests
+        details=_details(row),
+    )
     body = _request_out(row, ctx.account.currency)
     logger.info(
         "cancellation.requested",

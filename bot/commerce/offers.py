@@ -23,7 +23,7 @@ from bot.commerce.history import account_history
 from bot.commerce.models import AccountDiscount, Offer
 from bot.commerce.schemas import DiscountOut, OfferAnswerOut, OfferDecisionOut, OfferOut
 from bot.commerce.types import Decision, OfferStatus, Tier, Trigger
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
 
@@ -189,23 +189,14 @@ def _discount_out(discount: AccountDiscount, currency: str) -> DiscountOut:
     )
 
 
-def _audit(session: Session, ctx: WriteContext, action: str, row: Offer, reason: str) -> None:
-    record_audit(
-        session,
-        actor=ctx.actor,
-        action=action,
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
-        reason=reason,
-        details={
-            "offer_id": row.id,
-            "offer_code": row.offer_code,
-            "percent": row.percent,
-            "monthly_amount_cents": row.monthly_amount_cents,
-            "months": row.months,
-        },
-        now=ctx.now,
-    )
+def _details(row: Offer) -> dict[str, object]:
+    return {
+        "offer_id": row.id,
+        "offer_code": row.offer_code,
+        "percent": row.percent,
+        "monthly_amount_cents": row.monthly_amount_cents,
+        "months": row.months,
+    }
 
 
 def _still_within_policy(
@@ -232,7 +223,8 @@ def accept_offer(
     row.status, row.responded_at = OfferStatus.ACCEPTED, ctx.now
     name = _name(policy, row.offer_code)
     discount = apply_discount(session, row, ctx.actor, f"{name} accepted", ctx.now)
-    _audit(session, ctx, "offer.accepted", row, f"customer accepted the {name}")
+    reason = f"customer accepted the {name}"
+    audit_write(session, ctx, action="offer.accepted", reason=reason, details=_details(row))
     body = OfferAnswerOut(
         offer=_offer_out(row, name, ctx.account.currency),
         discount=_discount_out(discount, ctx.account.currency),
@@ -250,6 +242,7 @@ def decline_offer(
     row = _open_offer(session, ctx.account, offer_id, ctx.now)
     row.status, row.responded_at = OfferStatus.DECLINED, ctx.now
     name = _name(policy, row.offer_code)
-    _audit(session, ctx, "offer.declined", row, f"customer declined the {name}")
+    reason = f"customer declined the {name}"
+    audit_write(session, ctx, action="offer.declined", reason=reason, details=_details(row))
     body = OfferAnswerOut(offer=_offer_out(row, name, ctx.account.currency), discount=None)
     return commit_once(session, ctx.idempotency, ctx.now, 200, body)

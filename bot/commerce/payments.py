@@ -26,7 +26,7 @@ from bot.billing.money import format_amount
 from bot.billing.types import ContactKind, PaymentMethod
 from bot.commerce.models import BillingPreference, PaymentLink
 from bot.commerce.schemas import BillingPreferences, PaymentLinkOut
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
 
@@ -127,14 +127,11 @@ def set_billing_preferences(
         row = BillingPreference(account_id=ctx.account.id)
         session.add(row)
     row.autopay, row.e_billing, row.updated_at = wanted.autopay, wanted.e_billing, ctx.now
-    record_audit(
+    audit_write(
         session,
-        actor=ctx.actor,
+        ctx,
         action="billing_preferences.updated",
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
         reason="customer changed billing preferences",
         details={"before": before.model_dump(), "after": wanted.model_dump()},
-        now=ctx.now,
     )
     return commit_once(session, ctx.idempotency, ctx.now, 200, wanted)

@@ -29,7 +29,7 @@ from bot.commerce.schemas import (
     PlanPriceOut,
     UsageMonthOut,
 )
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
 
@@ -228,12 +228,10 @@ def change_plan(session: Session, ctx: WriteContext, plan_code: str) -> StoredRe
     old_code = contract.plan.code
     new_contract = _switch(session, contract, plan, today)
     session.flush()
-    record_audit(
+    audit_write(
         session,
-        actor=ctx.actor,
+        ctx,
         action="plan.changed",
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
         reason=f"customer changed plan {old_code} -> {plan.code}",
         details={
             "from": old_code,
@@ -241,7 +239,6 @@ def change_plan(session: Session, ctx: WriteContext, plan_code: str) -> StoredRe
             "contract_id": new_contract.id,
             "proration": offer.proration_amount,
         },
-        now=ctx.now,
     )
     body = PlanChangeOut(**offer.model_dump(), status="applied")
     logger.info("plan.changed", extra={"account_id": ctx.account.id, "outcome": "applied"})

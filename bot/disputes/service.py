@@ -15,7 +15,7 @@ from bot.billing.money import format_amount
 from bot.disputes.models import Dispute
 from bot.disputes.schemas import DisputeIn, DisputeList, DisputeOut, OpenDispute
 from bot.disputes.types import DisputeStatus
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write
 from bot.safety.idempotency import StoredResponse, commit_once, replay
 
 if TYPE_CHECKING:
@@ -82,19 +82,16 @@ def create_dispute(session: Session, ctx: WriteContext, body: DisputeIn) -> Stor
     session.add(dispute)
     session.flush()
     session.refresh(dispute, ["invoice", "line"])
-    record_audit(
+    audit_write(
         session,
-        actor=ctx.actor,
+        ctx,
         action="dispute.opened",
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
         reason="the customer disputes an invoice line",
         details={
             "dispute_id": dispute.id,
             "invoice_number": body.invoice_number,
             "line_id": line.id,
         },
-        now=ctx.now,
     )
     result = commit_once(session, ctx.idempotency, ctx.now, 201, dispute_out(dispute))
     if not result.replayed:

@@ -29,7 +29,7 @@ from bot.billing.types import AdjustmentKind
 from bot.review.models import Finding
 from bot.review.schemas import CreditDetail, CreditOut
 from bot.review.types import FindingStatus
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write, record_audit
 from bot.safety.idempotency import StoredResponse, commit_once, replay
 from bot.safety.step_up import require_step_up
 
@@ -94,35 +94,26 @@ def _move(session: Session, finding: Finding, old: FindingStatus, **values: obje
     return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
-def _audit(session: Session, ctx: WriteContext, finding: Finding, action: str, why: str) -> None:
-    record_audit(
-        session,
-        actor=ctx.actor,
-        action=action,
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
-        reason=why,
-        details={
-            "finding_id": finding.id,
-            "rule": str(finding.rule),
-            "invoice_number": finding.invoice.number,
-            "amount_cents": finding.amount_cents,
-        },
-        now=ctx.now,
-    )
+def _details(finding: Finding) -> dict[str, object]:
+    return {
+        "finding_id": finding.id,
+        "rule": str(finding.rule),
+        "invoice_number": finding.invoice.number,
+        "amount_cents": finding.amount_cents,
+    }
 
 
 def _escalate(session: Session, ctx: WriteContext, finding: Finding, limit_cents: int) -> None:
     if _move(
         session, finding, FindingStatus.OPEN, status=FindingStatus.ESCALATED, updated_at=ctx.now
     ):
-        _audit(
+        audit_write(
             session,
             ctx,
-            finding,
-            "finding.escalated",
-            f"credit of {format_money(finding.amount_cents)} is above the bot's limit "
+            action="finding.escalated",
+            reason=f"credit of {format_money(finding.amount_cents)} is above the bot's limit "
             f"of {format_money(limit_cents)}",
+            details=_details(finding),
         )
         session.commit()
         logger.info("finding.escalated", extra={"account_id": ctx.account.id})
@@ -168,7 +159,9 @@ def credit_finding(
     if not _move(session, finding, FindingStatus.OPEN, **values):
         session.rollback()
         raise AlreadyCredited("this finding has already been credited")
-    _audit(session, ctx, finding, "finding.credited", finding.summary)
+    audit_write(
+        session, ctx, action="finding.credited", reason=finding.summary, details=_details(finding)
+    )
     balance = account_position(session, ctx.account, ctx.now.date()).balance_cents
     body = CreditOut(
         finding_id=finding.id,

@@ -1,7 +1,8 @@
 """Write safety: what every write endpoint of the back end goes through.
 
 * `audit` - `record_audit(session, actor=, action=, account_id=, conversation_id=, reason=,
-  details=, now=)`: who (`bot` or `agent:<id>`), what, when, why, which conversation.
+  details=, now=)`: who (`bot` or `agent:<id>`), what, when, why, which conversation;
+  `audit_write(session, ctx, action=, reason=, details=)` takes those from a `WriteContext`.
 * `idempotency` - `replay(session, request)` then `commit_once(session, request, now, status,
   body)`: the first successful answer to an `Idempotency-Key` is stored with the write and
   replayed for retries; the same key with another request is a 409 `idempotency_conflict`.
@@ -23,6 +24,6 @@ A write service, end to end (the route passes `ctx: IdempotentWriteCtx` and retu
         ...load and check (raise BillingError subclasses: nothing is stored)...
         require_step_up(session, ctx)
         session.add(...)
-        record_audit(session, actor=ctx.actor, action="finding.credited", ...)
+        audit_write(session, ctx, action="finding.credited", ...)
         return commit_once(session, ctx.idempotency, ctx.now, 201, CreditOut(...))
 """

@@ -11,6 +11,10 @@
         now=now,
     )
 
+A write service that holds a `WriteContext` passes it instead of its parts:
+
+    audit_write(session, ctx, action="finding.credited", reason=..., details={...})
+
 The entry is added to the caller's session and committed with the write it describes, so a
 write without its audit entry (or the reverse) cannot happen. `details` must be JSON data
 (dates and Decimals are turned into strings); never put codes, tokens or customer text in it.
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from sqlalchemy.orm import Session
+
+    from bot.safety.context import WriteContext
 
 logger = logging.getLogger(__name__)
 BOT_ACTOR: Final = "bot"
@@ -82,3 +88,24 @@ def record_audit(
         extra={"action": action, "account_id": account_id, "conversation_id": conversation_id},
     )
     return entry
+
+
+def audit_write(
+    session: Session,
+    ctx: WriteContext,
+    *,
+    action: str,
+    reason: str,
+    details: Mapping[str, Any],
+) -> AuditEntry:
+    """`record_audit` for a write made in `ctx`: its actor, account, conversation and time."""
+    return record_audit(
+        session,
+        actor=ctx.actor,
+        action=action,
+        account_id=ctx.account.id,
+        conversation_id=ctx.conversation_id,
+        reason=reason,
+        details=details,
+        now=ctx.now,
+    )

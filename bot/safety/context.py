@@ -4,8 +4,7 @@ def create_dispute(session: Session, ctx: WriteContext, body: DisputeIn) -> Stor
     stored = replay(session, ctx.idempotency)
     ...
     require_step_up(session, ctx)                  # when it moves money or a contract
-    record_audit(session, actor=ctx.actor, account_id=ctx.account.id,
-                 conversation_id=ctx.conversation_id, now=ctx.now, ...)
+    audit_write(session, ctx, action=..., reason=..., details=...)  # actor, account, now
     return commit_once(session, ctx.idempotency, ctx.now, 201, DisputeOut(...))
 """
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select, update
 from bot.billing.errors import NotFound, StepUpRequired, TooManyRequests
 from bot.billing.models import Contact
 from bot.billing.types import ContactKind
-from bot.safety.audit import record_audit
+from bot.safety.audit import audit_write
 from bot.safety.idempotency import StoredResponse, commit_once, replay
 from bot.safety.masking import mask_email, mask_phone
 from bot.safety.models import StepUpChallenge, StepUpGrant
@@ -169,15 +169,12 @@ def send_code(
         now=ctx.now,
     )
     session.flush()
-    record_audit(
+    audit_write(
         session,
-        actor=ctx.actor,
+        ctx,
         action="step_up.code_sent",
-        account_id=account.id,
-        conversation_id=ctx.conversation_id,
         reason="one-time code requested before a write",
         details={"challenge_id": challenge.id, "channel": channel.kind, "masked": channel.masked},
-        now=ctx.now,
     )
     body = CodeSent(status="sent", channel=channel, expires_at=expires)
     result = commit_once(session, ctx.idempotency, ctx.now, 201, body)
@@ -241,15 +238,12 @@ def verify_code(
                 expires_at=result.valid_until,
             )
         )
-    record_audit(
+    audit_write(
         session,
-        actor=ctx.actor,
+        ctx,
         action=f"step_up.{result.status}",
-        account_id=ctx.account.id,
-        conversation_id=ctx.conversation_id,
         reason="answer to a one-time code",
         details={"challenge_id": challenge.id if challenge else None},
-        now=ctx.now,
     )
     session.commit()
     logger.info(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from bot.billing.errors import AlreadyDisputed, NotFound
 from bot.disputes import service
 from bot.disputes.schemas import DisputeIn
 from bot.safety.models import AuditEntry
+from tests.bot.api_helpers import expect_error
 from tests.bot.conftest import AS_OF, NOW
 from tests.bot.safety_helpers import context
 
@@ -80,29 +81,26 @@ def test_a_line_of_another_account_or_invoice_is_not_found(
             )
 
 
-def _error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
-
-
 def test_disputes_over_http(client: TestClient) -> None:
     url = "/api/v1/accounts/100001/disputes"
     key = {**HEADERS, "Idempotency-Key": "conv-ana:dispute:1"}
-    _error(client.get(url, headers=HEADERS), 403, "not_verified")
+    expect_error(client.get(url, headers=HEADERS), 403, "not_verified")
     client.post("/api/v1/verifications", json=ANA)
     lines = client.get("/api/v1/accounts/100001/invoices/latest", headers=HEADERS).json()["lines"]
     body = {"invoice_number": "INV-100001-202611", "line_id": lines[1]["id"], "reason": "not mine"}
-    _error(client.post(url, json=body, headers=HEADERS), 422, "invalid_request")
+    expect_error(client.post(url, json=body, headers=HEADERS), 422, "invalid_request")
     created = client.post(url, json=body, headers=key)
     assert created.status_code == 201, created.text
     assert created.json()["status"] == "open"
     assert client.post(url, json=body, headers=key).json() == created.json()
-    _error(
+    expect_error(
         client.post(url, json={**body, "reason": "other"}, headers=key), 409, "idempotency_conflict"
     )
     again = {**HEADERS, "Idempotency-Key": "conv-ana:dispute:2"}
-    _error(client.post(url, json=body, headers=again), 409, "already_disputed")
-    _error(client.post(url, json={**body, "line_id": 1}, headers=again), 404, "not_found")
-    _error(client.post(url, json={**body, "reason": "   "}, headers=again), 422, "invalid_request")
+    expect_error(client.post(url, json=body, headers=again), 409, "already_disputed")
+    expect_error(client.post(url, json={**body, "line_id": 1}, headers=again), 404, "not_found")
+    expect_error(
+        client.post(url, json={**body, "reason": "   "}, headers=again), 422, "invalid_request"
+    )
     listed = client.get(url, headers=HEADERS).json()["disputes"]
     assert [d["id"] for d in listed] == [created.json()["id"]]

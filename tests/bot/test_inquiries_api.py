@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.bot.api_helpers import expect_error
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -15,18 +17,13 @@ HEADERS = {"X-Conversation-Id": "conv-ana"}
 BASE = "/api/v1/accounts/100001"
 
 
-def _error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
-
-
 def test_reads_need_verification(client: TestClient) -> None:
     for path in [
         "/invoices/latest/changes",
         "/invoices/INV-100001-202611/changes",
         "/charges?amount=4.50",
     ]:
-        _error(client.get(BASE + path, headers=HEADERS), 403, "not_verified")
+        expect_error(client.get(BASE + path, headers=HEADERS), 403, "not_verified")
 
 
 def test_latest_changes_for_ana(client: TestClient) -> None:
@@ -61,10 +58,10 @@ def test_latest_changes_for_ana(client: TestClient) -> None:
 
 def test_changes_errors(client: TestClient) -> None:
     client.post("/api/v1/verifications", json=ANA)
-    _error(
+    expect_error(
         client.get(f"{BASE}/invoices/INV-100001-190001/changes", headers=HEADERS), 404, "not_found"
     )
-    _error(
+    expect_error(
         client.get(f"{BASE}/invoices/INV-100001-202510/changes", headers=HEADERS), 404, "not_found"
     )
 
@@ -91,4 +88,6 @@ def test_charges(client: TestClient) -> None:
 )
 def test_charges_422(client: TestClient, params: dict[str, str]) -> None:
     client.post("/api/v1/verifications", json=ANA)
-    _error(client.get(f"{BASE}/charges", params=params, headers=HEADERS), 422, "invalid_request")
+    expect_error(
+        client.get(f"{BASE}/charges", params=params, headers=HEADERS), 422, "invalid_request"
+    )

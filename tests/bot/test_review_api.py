@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.api.app import create_app
 from bot.billing.models import Adjustment
+from tests.bot.api_helpers import expect_error
 from tests.bot.conftest import TOKEN
 from tests.bot.safety_helpers import latest_outbox_code
 
@@ -29,11 +30,6 @@ BASE = "/api/v1/accounts/100002"
 
 def _key(name: str) -> dict[str, str]:
     return {**HEADERS, "Idempotency-Key": f"conv-m:{name}"}
-
-
-def _error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
 
 
 def _review(client: TestClient) -> dict[str, Any]:
@@ -88,8 +84,8 @@ def test_marko_review_step_up_credit_and_retry(client: TestClient, seeded_db: En
         True,
     )
     credit_url = f"{BASE}/findings/{finding['id']}/credit"
-    _error(client.post(credit_url, headers=_key("credit:1")), 403, "step_up_required")
-    _error(client.post(credit_url, headers=HEADERS), 422, "invalid_request")  # no key
+    expect_error(client.post(credit_url, headers=_key("credit:1")), 403, "step_up_required")
+    expect_error(client.post(credit_url, headers=HEADERS), 422, "invalid_request")  # no key
     _step_up(client, seeded_db)
     first = client.post(credit_url, headers=_key("credit:1"))
     assert first.status_code == 201, first.text
@@ -103,7 +99,7 @@ def test_marko_review_step_up_credit_and_retry(client: TestClient, seeded_db: En
         body,
         "true",
     )
-    _error(client.post(credit_url, headers=_key("credit:2")), 409, "already_credited")
+    expect_error(client.post(credit_url, headers=_key("credit:2")), 409, "already_credited")
     assert _credits(seeded_db) == 1
     findings = client.get(f"{BASE}/findings", headers=HEADERS).json()["findings"]
     assert [(f["status"], f["bot_can_credit"]) for f in findings] == [("credited", False)]
@@ -122,12 +118,12 @@ def test_review_is_idempotent_and_a_conflicting_body_is_409(client: TestClient) 
     conflict = client.post(
         f"{BASE}/reviews", json={"invoice_number": "INV-100002-202610"}, headers=_key("review:1")
     )
-    _error(conflict, 409, "idempotency_conflict")
+    expect_error(conflict, 409, "idempotency_conflict")
     one = client.post(
         f"{BASE}/reviews", json={"invoice_number": "INV-100002-202610"}, headers=_key("review:2")
     )
     assert (one.json()["invoices_checked"], one.json()["findings"]) == (1, [])
-    _error(
+    expect_error(
         client.post(f"{BASE}/reviews", json={"invoice_number": "INV-1"}, headers=_key("review:3")),
         404,
         "not_found",
@@ -135,9 +131,11 @@ def test_review_is_idempotent_and_a_conflicting_body_is_409(client: TestClient) 
 
 
 def test_review_routes_need_verification(client: TestClient) -> None:
-    _error(client.post(f"{BASE}/reviews", headers=_key("review:1")), 403, "not_verified")
-    _error(client.get(f"{BASE}/findings", headers=HEADERS), 403, "not_verified")
-    _error(client.post(f"{BASE}/findings/1/credit", headers=_key("credit:1")), 403, "not_verified")
+    expect_error(client.post(f"{BASE}/reviews", headers=_key("review:1")), 403, "not_verified")
+    expect_error(client.get(f"{BASE}/findings", headers=HEADERS), 403, "not_verified")
+    expect_error(
+        client.post(f"{BASE}/findings/1/credit", headers=_key("credit:1")), 403, "not_verified"
+    )
 
 
 def _client_with_limit(
@@ -157,8 +155,8 @@ def test_beyond_authority_is_409_and_escalates(
         (finding,) = _review(client)["findings"]
         assert finding["bot_can_credit"] is False
         credit_url = f"{BASE}/findings/{finding['id']}/credit"
-        _error(client.post(credit_url, headers=_key("credit:1")), 409, "beyond_authority")
-        _error(client.post(credit_url, headers=_key("credit:1")), 409, "beyond_authority")
+        expect_error(client.post(credit_url, headers=_key("credit:1")), 409, "beyond_authority")
+        expect_error(client.post(credit_url, headers=_key("credit:1")), 409, "beyond_authority")
         findings = client.get(f"{BASE}/findings", headers=HEADERS).json()["findings"]
         assert [f["status"] for f in findings] == ["escalated"]
     assert _credits(seeded_db) == 0

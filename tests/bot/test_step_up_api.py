@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.safety.models import IdempotencyRecord, StepUpChallenge
 from bot.settings import get_settings
+from tests.bot.api_helpers import expect_error
 from tests.bot.safety_helpers import code_in, latest_outbox_code
 
 if TYPE_CHECKING:
@@ -26,11 +27,6 @@ HEADERS = {"X-Conversation-Id": "conv-ana"}
 BASE = "/api/v1/accounts/100001/step-up"
 
 
-def _error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
-
-
 def _verified(client: TestClient) -> None:
     assert client.post("/api/v1/verifications", json=ANA).json()["status"] == "verified"
 
@@ -42,14 +38,14 @@ def _email(client: TestClient) -> str:
 
 def test_every_step_up_route_needs_the_verified_conversation(client: TestClient) -> None:
     key = {"Idempotency-Key": "conv-ana:code:1"}
-    _error(client.get(f"{BASE}/channels", headers=HEADERS), 403, "not_verified")
-    _error(client.get(BASE, headers=HEADERS), 403, "not_verified")
-    _error(
+    expect_error(client.get(f"{BASE}/channels", headers=HEADERS), 403, "not_verified")
+    expect_error(client.get(BASE, headers=HEADERS), 403, "not_verified")
+    expect_error(
         client.post(f"{BASE}/codes", json={"channel_id": "x"}, headers={**HEADERS, **key}),
         403,
         "not_verified",
     )
-    _error(
+    expect_error(
         client.post(f"{BASE}/verify", json={"code": "123456"}, headers=HEADERS), 403, "not_verified"
     )
 
@@ -107,18 +103,18 @@ def test_code_request_is_idempotent(client: TestClient, seeded_db: Engine) -> No
             201,
         )
     other = client.post(f"{BASE}/codes", json={"channel_id": "ch_other"}, headers=headers)
-    _error(other, 409, "idempotency_conflict")
+    expect_error(other, 409, "idempotency_conflict")
 
 
 def test_code_request_needs_an_idempotency_key_and_a_known_channel(client: TestClient) -> None:
     _verified(client)
-    _error(
+    expect_error(
         client.post(f"{BASE}/codes", json={"channel_id": _email(client)}, headers=HEADERS),
         422,
         "invalid_request",
     )
     headers = {**HEADERS, "Idempotency-Key": "conv-ana:step-up-code:2"}
-    _error(
+    expect_error(
         client.post(f"{BASE}/codes", json={"channel_id": "ch_nope"}, headers=headers),
         404,
         "not_found",
@@ -135,7 +131,7 @@ def test_code_request_needs_an_idempotency_key_and_a_known_channel(client: TestC
 def test_malformed_codes_are_422_and_not_counted(client: TestClient) -> None:
     _verified(client)
     for code in ["12345", "abcdef", "1234567"]:
-        _error(
+        expect_error(
             client.post(f"{BASE}/verify", json={"code": code}, headers=HEADERS),
             422,
             "invalid_request",
@@ -152,7 +148,7 @@ def test_too_many_codes_is_429(client: TestClient, clock: FakeClock) -> None:
             == 201
         )
     headers = {**HEADERS, "Idempotency-Key": "conv-ana:step-up-code:9"}
-    _error(
+    expect_error(
         client.post(f"{BASE}/codes", json={"channel_id": channel}, headers=headers),
         429,
         "too_many_requests",

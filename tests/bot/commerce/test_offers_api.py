@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.commerce.models import AccountDiscount, Offer
 from bot.safety.models import AuditEntry
+from tests.bot.api_helpers import expect_error
 from tests.bot.commerce.conftest import Conversation
 
 if TYPE_CHECKING:
@@ -32,12 +33,6 @@ EVA_OFFER = {
     "status": "offered",
     "expires_at": "2026-11-22T10:00:00Z",
 }
-
-
-def _error(response: Any, status: int, code: str) -> str:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
-    return str(response.json()["error"]["message"])
 
 
 def _offer(chat: Conversation, trigger: str = "cancellation", key: str | None = None) -> Any:
@@ -88,7 +83,7 @@ def test_accepting_needs_step_up_and_applies_the_discount(
 ) -> None:
     eva = conversation("100003")
     offer_id = _offer(eva).json()["offer"]["id"]
-    _error(eva.write("POST", f"/offers/{offer_id}/accept"), 403, "step_up_required")
+    expect_error(eva.write("POST", f"/offers/{offer_id}/accept"), 403, "step_up_required")
     eva.step_up()
     accepted = eva.write("POST", f"/offers/{offer_id}/accept", key="conv-eva:accept:1")
     assert accepted.status_code == 200, accepted.text
@@ -105,7 +100,9 @@ def test_accepting_needs_step_up_and_applies_the_discount(
     }
     replay = eva.write("POST", f"/offers/{offer_id}/accept", key="conv-eva:accept:1")
     assert replay.json() == accepted.json()
-    message = _error(eva.write("POST", f"/offers/{offer_id}/accept"), 409, "offer_unavailable")
+    message = expect_error(
+        eva.write("POST", f"/offers/{offer_id}/accept"), 409, "offer_unavailable"
+    )
     assert message == "this offer was already accepted"
     with Session(seeded_db) as session:
         discount = session.scalars(
@@ -132,7 +129,7 @@ def test_declining_is_recorded_and_closes_the_offer(
     assert declined.json()["offer"]["status"] == "declined"
     assert declined.json()["discount"] is None
     eva.step_up()
-    _error(eva.write("POST", f"/offers/{offer_id}/accept"), 409, "offer_unavailable")
+    expect_error(eva.write("POST", f"/offers/{offer_id}/accept"), 409, "offer_unavailable")
     with Session(seeded_db) as session:
         row = session.get(Offer, offer_id)
         assert row is not None
@@ -148,7 +145,9 @@ def test_an_offer_expires(conversation: OpenConversation, clock: FakeClock) -> N
     offer_id = _offer(eva).json()["offer"]["id"]
     clock.advance(days=7)
     eva.verify().step_up()
-    message = _error(eva.write("POST", f"/offers/{offer_id}/accept"), 409, "offer_unavailable")
+    message = expect_error(
+        eva.write("POST", f"/offers/{offer_id}/accept"), 409, "offer_unavailable"
+    )
     assert "expired" in message
 
 
@@ -164,22 +163,22 @@ def test_a_customer_with_a_recent_discount_gets_no_second(conversation: OpenConv
 def test_someone_elses_offer_is_not_found(conversation: OpenConversation) -> None:
     offer_id = _offer(conversation("100003")).json()["offer"]["id"]
     ana = conversation("100001").step_up()
-    _error(ana.write("POST", f"/offers/{offer_id}/accept"), 404, "not_found")
-    _error(ana.write("POST", f"/offers/{offer_id}/decline"), 404, "not_found")
-    _error(ana.write("POST", "/offers/999999/decline"), 404, "not_found")
+    expect_error(ana.write("POST", f"/offers/{offer_id}/accept"), 404, "not_found")
+    expect_error(ana.write("POST", f"/offers/{offer_id}/decline"), 404, "not_found")
+    expect_error(ana.write("POST", "/offers/999999/decline"), 404, "not_found")
 
 
 def test_offers_need_verification_a_key_and_a_known_trigger(
     client: TestClient, conversation: OpenConversation, seeded_db: Engine
 ) -> None:
     stranger = Conversation(client, seeded_db, "100003", "conv-stranger")
-    _error(_offer(stranger), 403, "not_verified")
+    expect_error(_offer(stranger), 403, "not_verified")
     eva = conversation("100003")
     no_key = client.post(
         f"{eva.base}/offers", json={"trigger": "cancellation"}, headers=eva.headers
     )
-    _error(no_key, 422, "invalid_request")
-    _error(_offer(eva, "free_money"), 422, "invalid_request")
+    expect_error(no_key, 422, "invalid_request")
+    expect_error(_offer(eva, "free_money"), 422, "invalid_request")
 
 
 def test_holdout_is_recorded_without_an_offer(
@@ -224,7 +223,7 @@ def test_two_open_offers_never_become_two_discounts(conversation: OpenConversati
     first = _offer(eva, "price_complaint").json()["offer"]["id"]
     second = _offer(eva, "cancellation").json()["offer"]["id"]
     assert eva.write("POST", f"/offers/{second}/accept").status_code == 200
-    message = _error(eva.write("POST", f"/offers/{first}/accept"), 409, "offer_unavailable")
+    message = expect_error(eva.write("POST", f"/offers/{first}/accept"), 409, "offer_unavailable")
     assert message == "this offer is no longer available; ask for a new one"
 
 
@@ -234,4 +233,4 @@ def test_the_bot_cannot_accept_a_referral(
     everyone = policy_client({"holdout": {"share": 1.0}})
     eva = Conversation(everyone, seeded_db, "100003", "conv-referral").verify().step_up()
     held = _offer(eva).json()["decision_id"]
-    _error(eva.write("POST", f"/offers/{held}/accept"), 404, "not_found")
+    expect_error(eva.write("POST", f"/offers/{held}/accept"), 404, "not_found")

@@ -12,17 +12,12 @@ from sqlalchemy.orm import Session
 from bot.billing.money import parse_amount
 from bot.commerce.models import PaymentArrangement, PaymentLink
 from bot.safety.models import AuditEntry
+from tests.bot.api_helpers import expect_error
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from tests.bot.commerce.conftest import OpenConversation
-
-
-def _error(response: Any, status: int, code: str) -> str:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
-    return str(response.json()["error"]["message"])
 
 
 def test_a_payment_link_for_the_open_balance(
@@ -52,7 +47,7 @@ def test_a_payment_link_for_the_open_balance(
 def test_nothing_to_pay(conversation: OpenConversation) -> None:
     eva = conversation("100003")  # pays every bill by direct debit the day it is issued
     assert eva.get("/balance").json()["balance"] == "0.00"
-    _error(eva.write("POST", "/payment-links"), 409, "nothing_owed")
+    expect_error(eva.write("POST", "/payment-links"), 409, "nothing_owed")
     options = eva.get("/arrangement-options").json()
     assert (options["eligible"], options["reason"], options["options"]) == (
         False,
@@ -61,7 +56,7 @@ def test_nothing_to_pay(conversation: OpenConversation) -> None:
     )
     eva.step_up()
     body = {"kind": "split", "instalments": 2}
-    _error(eva.write("POST", "/arrangements", body), 409, "nothing_owed")
+    expect_error(eva.write("POST", "/arrangements", body), 409, "nothing_owed")
 
 
 def test_arrangement_options_then_an_extension(
@@ -82,7 +77,7 @@ def test_arrangement_options_then_an_extension(
         ],
     }
     body = {"kind": "extend_due_date", "days": 10}
-    _error(ana.write("POST", "/arrangements", body), 403, "step_up_required")
+    expect_error(ana.write("POST", "/arrangements", body), 403, "step_up_required")
     ana.step_up()
     made = ana.write("POST", "/arrangements", body)
     assert made.status_code == 201, made.text
@@ -96,7 +91,7 @@ def test_arrangement_options_then_an_extension(
         "instalments": [{"number": 1, "due_date": "2026-12-10", "amount": balance["balance"]}],
     }
     assert ana.get("/arrangement-options").json()["eligible"] is False
-    message = _error(ana.write("POST", "/arrangements", body), 409, "already_pending")
+    message = expect_error(ana.write("POST", "/arrangements", body), 409, "already_pending")
     assert "already an active payment arrangement" in message
     with Session(seeded_db) as session:
         row = session.get(PaymentArrangement, arrangement["id"])
@@ -133,7 +128,7 @@ def test_arrangements_outside_the_limits(
     conversation: OpenConversation, body: dict[str, Any]
 ) -> None:
     ana = conversation("100001").step_up()
-    _error(ana.write("POST", "/arrangements", body), 422, "invalid_request")
+    expect_error(ana.write("POST", "/arrangements", body), 422, "invalid_request")
 
 
 def test_billing_preferences(conversation: OpenConversation, seeded_db: Engine) -> None:
@@ -144,7 +139,7 @@ def test_billing_preferences(conversation: OpenConversation, seeded_db: Engine) 
         "e_billing": True,
     }
     wanted = {"autopay": False, "e_billing": True}
-    _error(eva.write("PUT", "/billing-preferences", wanted), 403, "step_up_required")
+    expect_error(eva.write("PUT", "/billing-preferences", wanted), 403, "step_up_required")
     eva.step_up()
     changed = eva.write("PUT", "/billing-preferences", wanted)
     assert changed.status_code == 200, changed.text
@@ -152,7 +147,7 @@ def test_billing_preferences(conversation: OpenConversation, seeded_db: Engine) 
     assert eva.get("/billing-preferences").json() == wanted
     again = eva.write("PUT", "/billing-preferences", {"autopay": True, "e_billing": False})
     assert again.json() == {"autopay": True, "e_billing": False}
-    _error(
+    expect_error(
         eva.write("PUT", "/billing-preferences", {"autopay": "sometimes"}), 422, "invalid_request"
     )
     with Session(seeded_db) as session:
@@ -176,7 +171,7 @@ def test_every_route_needs_the_verified_conversation(conversation: OpenConversat
         ("GET", "/arrangement-options"),
         ("GET", "/billing-preferences"),
     ]:
-        _error(
+        expect_error(
             chat.client.request(method, f"{chat.base}{path}", headers=chat.headers),
             403,
             "not_verified",
@@ -192,4 +187,4 @@ def test_every_route_needs_the_verified_conversation(conversation: OpenConversat
         ("POST", "/arrangements", {"kind": "split", "instalments": 2}),
         ("PUT", "/billing-preferences", {"autopay": True, "e_billing": True}),
     ]:
-        _error(chat.write(method, path, body), 403, "not_verified")
+        expect_error(chat.write(method, path, body), 403, "not_verified")

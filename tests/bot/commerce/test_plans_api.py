@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import select, update
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.billing.models import Account, UsageRecord
 from bot.commerce.models import CancellationRequest
 from bot.safety.models import AuditEntry
+from tests.bot.api_helpers import expect_error
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -34,11 +35,6 @@ FIBER_1000 = {
     "data_allowance_gb": None,
     "currency": "EUR",
 }
-
-
-def _error(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
 
 
 def test_ana_is_already_on_the_best_plan(conversation: OpenConversation) -> None:
@@ -144,7 +140,7 @@ def test_quote_refuses(
     answer = ana.client.post(
         f"{ana.base}/plan-changes/quote", json={"plan_code": plan_code}, headers=ana.headers
     )
-    _error(answer, status, code)
+    expect_error(answer, status, code)
 
 
 @pytest.mark.usefixtures("restore_contracts")
@@ -153,7 +149,7 @@ def test_changing_the_plan_needs_step_up_and_is_audited(
 ) -> None:
     ana = conversation("100001")
     body = {"plan_code": "fiber-1000"}
-    _error(ana.write("POST", "/plan-changes", body), 403, "step_up_required")
+    expect_error(ana.write("POST", "/plan-changes", body), 403, "step_up_required")
     ana.step_up()
     changed = ana.write("POST", "/plan-changes", body, key="conv-ana:plan:1")
     assert changed.status_code == 200, changed.text
@@ -166,7 +162,7 @@ def test_changing_the_plan_needs_step_up_and_is_audited(
     assert summary["contract"]["start_date"] == "2026-11-15"
     assert summary["contract"]["end_date"] == "2027-09-30"
     assert summary["contract"]["promo_price"] is None
-    _error(ana.write("POST", "/plan-changes", body), 422, "invalid_request")  # already on it
+    expect_error(ana.write("POST", "/plan-changes", body), 422, "invalid_request")  # already on it
     with Session(seeded_db) as session:
         audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "plan.changed")).one()
     assert audit.details["from"] == "fiber-300"
@@ -193,7 +189,7 @@ def test_a_cancellation_request_is_recorded_once(
 ) -> None:
     eva = conversation("100003")
     reason = {"reason": "moving abroad"}
-    _error(eva.write("POST", "/cancellations", reason), 403, "step_up_required")
+    expect_error(eva.write("POST", "/cancellations", reason), 403, "step_up_required")
     eva.step_up()
     made = eva.write("POST", "/cancellations", reason)
     assert made.status_code == 201, made.text
@@ -207,8 +203,8 @@ def test_a_cancellation_request_is_recorded_once(
         "requested_at": "2026-11-15T10:00:00Z",
     }
     assert eva.get("/cancellation-terms").json()["pending_request"] == request
-    _error(eva.write("POST", "/cancellations", reason), 409, "already_pending")
-    _error(eva.write("POST", "/cancellations", {"reason": ""}), 422, "invalid_request")
+    expect_error(eva.write("POST", "/cancellations", reason), 409, "already_pending")
+    expect_error(eva.write("POST", "/cancellations", {"reason": ""}), 422, "invalid_request")
     with Session(seeded_db) as session:
         row = session.get(CancellationRequest, request["id"])
         audit = session.scalars(
