@@ -6,8 +6,6 @@ keeps the stock name, so the REST webhook stays at /webhooks/rest/webhook.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
@@ -17,6 +15,6 @@ from addons.redaction import mask_card_numbers
 class MaskingRestInput(RestInput):
     """Rasa's REST channel, with card numbers masked in every incoming message."""
 
-    def _extract_message(self, req: Request) -> Optional[str]:
+    def _extract_message(self, req: Request) -> str | None:
         text = super()._extract_message(req)
         return mask_card_numbers(text) if text else text

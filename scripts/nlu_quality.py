@@ -16,6 +16,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+# The pipeline's custom components (addons/) are imported by module path, as `rasa` finds them
+# from the project root.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -71,6 +75,8 @@ def main() -> int:
     parser.add_argument("--min-oos", type=float, default=0.80)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(1, str(PROJECT_ROOT))
 
     examples = load_examples(args.data)
     parsed = asyncio.run(predict(args.model, [text for text, _ in examples]))
