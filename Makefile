@@ -8,7 +8,7 @@ UV := $(PYTHON311) -m uv
 BOT := .venv/bin/bot
 RASA := .venv-rasa/bin/rasa
 MODEL := models/billing.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null | sort)
+TRAINING_INPUTS := config.yml domain.yml addons/minilm.py addons/sentence_embeddings.py $(shell find data -name '*.yml' 2>/dev/null | sort)
 
 # Embedded defaults; override any of them in the environment (see .env.example).
 export APP_ENV ?= development
