@@ -11,10 +11,16 @@ from sanic.request import Request
 
 from addons.redaction import mask_card_numbers
 
+# A message of only whitespace has no tokens, which the embedding features cannot represent; it is
+# passed on as this text instead, which the bot answers like any message it does not understand.
+BLANK_MESSAGE = "(blank message)"
+
 
 class MaskingRestInput(RestInput):
     """Rasa's REST channel, with card numbers masked in every incoming message."""
 
     def _extract_message(self, req: Request) -> str | None:
         text = super()._extract_message(req)
+        if text is not None and not text.strip():
+            return BLANK_MESSAGE
         return mask_card_numbers(text) if text else text
