@@ -13,17 +13,16 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
 from actions import names
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS
+from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict
 from actions.billing_client import JSON, BillingClient, BillingClientError, shared_client
+from actions.form_outcome import ReturnsOutcomeSlots
 from actions.keys import idempotency_key
 from actions.operations import Operation
 
 logger = logging.getLogger(__name__)
 
-DomainDict = dict[str, Any]
 
 _CODE = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})(?!\d)")
 EMAIL_WORDS = ("mail", "e-mail", "email", "inbox")
@@ -106,7 +105,10 @@ class ActionAskStepUpCode(Action):
         return []
 
 
-class ValidateStepUpForm(StepUpMixin, FormValidationAction):
+class ValidateStepUpForm(StepUpMixin, ReturnsOutcomeSlots):
+    # Once the code passes, required_slots() is empty and rasa-sdk would drop these.
+    outcome_slots = (names.STEP_UP_CODE, names.STEPPED_UP)
+
     def __init__(self, client: BillingClient | None = None) -> None:
         self._client = client
 
@@ -126,20 +128,6 @@ class ValidateStepUpForm(StepUpMixin, FormValidationAction):
         if tracker.get_slot(names.STEPPED_UP) or (operation and not operation.needs_step_up):
             return []
         return domain_slots
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        # Once the code passes, required_slots() is empty and rasa-sdk drops the outcome slots
-        # from its events; they are added here.
-        outcome = (names.STEP_UP_CODE, names.STEPPED_UP)
-        before = {slot: tracker.get_slot(slot) for slot in outcome}
-        events = await super().run(dispatcher, tracker, domain)
-        returned = {event.get("name") for event in events}
-        for slot, value in before.items():
-            if tracker.get_slot(slot) != value and slot not in returned:
-                events.append(SlotSet(slot, tracker.get_slot(slot)))
-        return events
 
     async def extract_step_up_channel(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -11,17 +11,17 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
 from actions import names
+from actions.base import DomainDict
 from actions.billing_client import BackendUnavailable, BillingClient, shared_client
+from actions.form_outcome import ReturnsOutcomeSlots
 from actions.identity_input import find_account_number, find_knowledge_factor
 
 logger = logging.getLogger(__name__)
 
-DomainDict = dict[str, Any]
 
 ASK_ACCOUNT_NUMBER = (
     "Before I look at your account I need to confirm it's you. What's your account number? "
@@ -46,7 +46,9 @@ def failed_attempt_message(attempts_left: int | None) -> str:
     return "Sorry, that doesn't match our records."
 
 
-class ValidateVerificationForm(FormValidationAction):
+class ValidateVerificationForm(ReturnsOutcomeSlots):
+    outcome_slots = names.VERIFICATION_OUTCOME_SLOTS
+
     def __init__(self, client: BillingClient | None = None) -> None:
         self._client = client
 
@@ -55,16 +57,6 @@ class ValidateVerificationForm(FormValidationAction):
 
     def today(self) -> date:
         return date.today()
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        # rasa-sdk only returns events for the form's required slots; the verification outcome
-        # slots that extract_identity_check set are added here.
-        before = {slot: tracker.get_slot(slot) for slot in names.VERIFICATION_OUTCOME_SLOTS}
-        events = await super().run(dispatcher, tracker, domain)
-        changed = [slot for slot, value in before.items() if tracker.get_slot(slot) != value]
-        return events + [SlotSet(slot, tracker.get_slot(slot)) for slot in changed]
 
     async def extract_account_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
