@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - the documented development-only token
 DEV_STEP_UP_SECRET = "dev-step-up-secret"  # noqa: S105 - development-only HMAC key for codes
+DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105 - development-only token of Rasa's HTTP API
 
 
 class Settings(BaseSettings):
@@ -38,6 +39,12 @@ class Settings(BaseSettings):
     payment_link_base_url: str = "https://pay.example.com/p/"
     payment_link_hours: int = Field(default=48, ge=1)
     cancellation_notice_days: int = Field(default=30, ge=0)
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str | None = Field(default=None, min_length=1)
+    rasa_timeout_seconds: float = Field(default=5.0, gt=0)
+    desk_session_minutes: int = Field(default=480, ge=1)
+    desk_cookie_secure: bool | None = None  # None: secure cookies only when APP_ENV=production
+    desk_queue_update_seconds: int = Field(default=30, ge=0)  # 0 switches the updater off
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -58,6 +65,24 @@ class Settings(BaseSettings):
                 "(only development has a default)"
             )
         return self
+
+    @property
+    def rasa_api_token(self) -> str | None:
+        """Rasa's `--auth-token`; the development default only when APP_ENV=development.
+
+        Unset elsewhere, the back end still starts (the billing API does not need Rasa) and
+        every desk call to Rasa fails as RasaUnavailable.
+        """
+        if self.rasa_token is None and self.app_env == "development":
+            return DEV_RASA_TOKEN
+        return self.rasa_token
+
+    @property
+    def desk_secure_cookie(self) -> bool:
+        """Whether desk cookies carry `Secure` (by default only in production, behind HTTPS)."""
+        if self.desk_cookie_secure is None:
+            return self.app_env == "production"
+        return self.desk_cookie_secure
 
     @property
     def service_token(self) -> str:

@@ -29,6 +29,7 @@ from bot.billing.errors import (
     NothingOwed,
     NotVerified,
     OfferUnavailable,
+    RasaUnavailable,
     StepUpRequired,
     TooManyRequests,
 )
@@ -56,6 +57,7 @@ ERROR_MAP: tuple[tuple[type[BillingError], int, str], ...] = (
     (NothingOwed, 409, "nothing_owed"),
     (Conflict, 409, "conflict"),
     (DatabaseUnavailable, 503, "database_unavailable"),
+    (RasaUnavailable, 503, "rasa_unavailable"),
 )
 _HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
 

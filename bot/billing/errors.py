@@ -20,6 +20,7 @@ Our exception hierarchy:
     + AlreadyPending - a cancellation request or payment arrangement is already in place.
     + NothingOwed - there is no open balance to pay or arrange.
   + DatabaseUnavailable - the database cannot be reached.
+  + RasaUnavailable - Rasa's HTTP API cannot be reached or refused (desk pause/resume/replies).
   + PolicyFileError - the discount policy file is missing or invalid (stops the start).
 
 Services raise these; `bot.api.errors` maps each class to an HTTP status and error code in
@@ -55,6 +56,10 @@ class InvalidRequest(BillingError):
 
 class DatabaseUnavailable(BillingError):
     """The database cannot be reached or has no schema yet."""
+
+
+class RasaUnavailable(BillingError):
+    """Rasa's HTTP API timed out, could not be reached, refused the token or failed."""
 
 
 class PolicyFileError(BillingError):

@@ -1,0 +1,1 @@
+"""Human handoff: tickets, the queue, agents and the agent desk."""
