@@ -7,6 +7,7 @@ all of those modules, so `metadata` is complete. A new capability adds its model
 from __future__ import annotations
 
 import bot.commerce.models
+import bot.desk.models
 import bot.disputes.models
 import bot.review.models
 import bot.safety.models
@@ -17,5 +18,6 @@ MODEL_MODULES = (
     bot.review.models,
     bot.disputes.models,
     bot.commerce.models,
+    bot.desk.models,
 )
 metadata = Base.metadata

@@ -14,23 +14,30 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.billing.errors import (
+    AlreadyClaimed,
     AlreadyCredited,
     AlreadyDisputed,
     AlreadyPending,
+    BeyondAgentAuthority,
     BeyondAuthority,
     BillingError,
     Conflict,
+    CsrfRejected,
     DatabaseUnavailable,
     FindingClosed,
+    Forbidden,
     IdempotencyConflict,
     InvalidRequest,
     NotAuthenticated,
     NotFound,
     NothingOwed,
+    NotLoggedIn,
     NotVerified,
+    NotYourTicket,
     OfferUnavailable,
     RasaUnavailable,
     StepUpRequired,
+    TicketClosed,
     TooManyRequests,
 )
 
@@ -43,18 +50,25 @@ logger = logging.getLogger(__name__)
 ERROR_MAP: tuple[tuple[type[BillingError], int, str], ...] = (
     (NotAuthenticated, 401, "unauthorized"),
     (NotVerified, 403, "not_verified"),
+    (NotLoggedIn, 401, "not_logged_in"),
+    (CsrfRejected, 403, "csrf"),
+    (NotYourTicket, 403, "not_your_ticket"),
+    (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not_found"),
     (InvalidRequest, 422, "invalid_request"),
     (StepUpRequired, 403, "step_up_required"),
     (TooManyRequests, 429, "too_many_requests"),
     (IdempotencyConflict, 409, "idempotency_conflict"),
     (AlreadyCredited, 409, "already_credited"),
+    (BeyondAgentAuthority, 403, "beyond_authority"),
     (BeyondAuthority, 409, "beyond_authority"),
     (FindingClosed, 409, "finding_closed"),
     (AlreadyDisputed, 409, "already_disputed"),
     (OfferUnavailable, 409, "offer_unavailable"),
     (AlreadyPending, 409, "already_pending"),
     (NothingOwed, 409, "nothing_owed"),
+    (TicketClosed, 409, "ticket_closed"),
+    (AlreadyClaimed, 409, "already_claimed"),
     (Conflict, 409, "conflict"),
     (DatabaseUnavailable, 503, "database_unavailable"),
     (RasaUnavailable, 503, "rasa_unavailable"),
@@ -63,7 +77,8 @@ _HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    # Only the service token is a bearer scheme; a desk login (not_logged_in) is a cookie.
+    headers = {"WWW-Authenticate": "Bearer"} if code == "unauthorized" else None
     body = {"error": {"code": code, "message": message}}
     return JSONResponse(status_code=status, content=body, headers=headers)
 

@@ -6,6 +6,10 @@ Our exception hierarchy:
   + NotAuthenticated - the caller did not present the service token.
   + NotVerified - the conversation has no live verification for the account (also used
                   for accounts that do not exist, so existence is never revealed).
+  + NotLoggedIn - a desk request without a live agent session.
+  + Forbidden - a logged-in agent may not do this (403); subclasses name why:
+    + CsrfRejected - a desk write without the session's CSRF token.
+    + NotYourTicket - the ticket is claimed by another agent.
   + NotFound - an invoice (or a month of invoices) does not exist for a verified account.
   + InvalidRequest - the request is well formed JSON but breaks a rule.
   + StepUpRequired - a write that moves money or changes a contract needs a fresh one-time code.
@@ -14,11 +18,14 @@ Our exception hierarchy:
     + IdempotencyConflict - an Idempotency-Key was reused for a different request.
     + AlreadyCredited - the finding was already credited (under another key).
     + BeyondAuthority - the credit exceeds what the bot may grant; escalated to a person.
+      + BeyondAgentAuthority - beyond what the agent's role may grant at the desk (403).
     + FindingClosed - the finding was dismissed.
     + AlreadyDisputed - the line already has an open dispute.
     + OfferUnavailable - the offer was already answered or has expired.
     + AlreadyPending - a cancellation request or payment arrangement is already in place.
     + NothingOwed - there is no open balance to pay or arrange.
+    + TicketClosed - the handoff ticket is no longer open (or not in a state that allows this).
+    + AlreadyClaimed - another agent already claimed the handoff ticket.
   + DatabaseUnavailable - the database cannot be reached.
   + RasaUnavailable - Rasa's HTTP API cannot be reached or refused (desk pause/resume/replies).
   + PolicyFileError - the discount policy file is missing or invalid (stops the start).
@@ -44,6 +51,22 @@ class NotAuthenticated(BillingError):
 
 class NotVerified(BillingError):
     """No live verified session of this conversation for this account."""
+
+
+class NotLoggedIn(BillingError):
+    """A desk request without a live agent session (no cookie, unknown, ended or expired)."""
+
+
+class Forbidden(BillingError):
+    """The logged-in agent may not do this (e.g. an agent asking for the supervisor figures)."""
+
+
+class CsrfRejected(Forbidden):
+    """A desk write without the session's CSRF token (or the login form without its cookie)."""
+
+
+class NotYourTicket(Forbidden):
+    """The handoff ticket is claimed by another agent."""
 
 
 class NotFound(BillingError):
@@ -90,6 +113,10 @@ class BeyondAuthority(Conflict):
     """The amount is above the bot's credit limit; the finding went to a person."""
 
 
+class BeyondAgentAuthority(BeyondAuthority):
+    """A credit or discount beyond the limits of the agent's role (agent or supervisor)."""
+
+
 class FindingClosed(Conflict):
     """The finding was dismissed and can no longer be credited."""
 
@@ -108,3 +135,11 @@ class AlreadyPending(Conflict):
 
 class NothingOwed(Conflict):
     """The account owes nothing, so there is nothing to pay or arrange."""
+
+
+class TicketClosed(Conflict):
+    """The handoff ticket is not open, or not in a state that allows this change."""
+
+
+class AlreadyClaimed(Conflict):
+    """Another agent already claimed the handoff ticket."""
