@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     payment_link_base_url: str = "https://pay.example.com/p/"
     payment_link_hours: int = Field(default=48, ge=1)
     cancellation_notice_days: int = Field(default=30, ge=0)
+    # The website chat page (/): where browsers reach Rasa's socket.io, and the vendored widget.
+    rasa_public_url: str = "http://localhost:5005"
+    webchat_bundle_path: str = "vendor/rasa-webchat-1.0.1/webchat.js"  # relative: project root
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str | None = Field(default=None, min_length=1)
     rasa_timeout_seconds: float = Field(default=5.0, gt=0)

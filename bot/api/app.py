@@ -30,6 +30,7 @@ from bot.commerce.policy import load_policy
 from bot.db import create_db_engine, create_session_factory
 from bot.safety.outbox import KeepInOutbox
 from bot.settings import get_settings
+from bot.website import routes as website
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -114,6 +115,7 @@ def create_app(
     for commerce in (offers, plans, cancellation, payments):
         api.include_router(commerce.router)
     app.include_router(health.router)
+    app.include_router(website.router)
     app.include_router(api)
     app.middleware("http")(_log_request)
     install_error_handlers(app)

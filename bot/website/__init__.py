@@ -1,0 +1,1 @@
+"""The customer-facing website chat page (http://localhost:8000/)."""
