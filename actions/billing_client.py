@@ -158,6 +158,15 @@ class BillingClient:
             conversation_id, f"/api/v1/accounts/{account_number}{path}", body, key
         )
 
+    async def put(
+        self, conversation_id: str, account_number: str, path: str, body: JSON, key: str
+    ) -> JSON:
+        """A PUT under /api/v1/accounts/{account} with an idempotency key (never retried here)."""
+        headers = {"X-Conversation-Id": conversation_id, "Idempotency-Key": key}
+        return await self._request(
+            "PUT", f"/api/v1/accounts/{account_number}{path}", json=body, headers=headers, retries=0
+        )
+
     # -- step-up (one-time code) ---------------------------------------------------------
 
     async def step_up_channels(self, conversation_id: str, account_number: str) -> list[JSON]:

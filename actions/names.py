@@ -33,3 +33,19 @@ VERIFICATION_OUTCOME_SLOTS = (
 # Intents
 PROVIDE_ACCOUNT_NUMBER = "provide_account_number"
 PROVIDE_VERIFICATION_INFO = "provide_verification_info"
+ASK_PAYMENT_ARRANGEMENT = "ask_payment_arrangement"
+SET_BILLING_PREFERENCES = "set_billing_preferences"
+ASK_DISPUTE_STATUS = "ask_dispute_status"
+DISPUTE_CHARGE = "dispute_charge"
+PAY_BILL = "pay_bill"
+TALK_TO_HUMAN = "talk_to_human"
+
+# Entities read by actions (no slot keeps them)
+OPTION = "option"  # a button's choice, e.g. "split:3"
+PREFERENCE = "preference"  # autopay | e_billing | paper_billing
+SWITCH = "switch"  # on | off
+
+# Actions of the payment, preference and dispute conversations
+ACTION_OFFER_PAYMENT_ARRANGEMENT = "action_offer_payment_arrangement"
+ACTION_CHANGE_BILLING_PREFERENCES = "action_change_billing_preferences"
+ACTION_TELL_DISPUTE_STATUS = "action_tell_dispute_status"

@@ -1,69 +1,26 @@
 """Changes that happen only after an explicit yes (and a one-time code where money moves).
 
-An action proposes an `Operation` (kept in the `pending_operation` slot) and asks; on yes the
-step-up form runs, then `action_execute_pending_operation` carries it out with an idempotency key
-derived from the conversation and the operation, so a retry never credits or changes twice.
+An action proposes an `Operation` (`actions/proposals.py`, kept in the `pending_operation` slot)
+and asks; on yes the step-up form runs, then `action_execute_pending_operation` carries it out with
+an idempotency key derived from the conversation and the operation, so a retry never credits or
+changes twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.answers import CustomerRequest
-from actions.base import OFFER_HUMAN_BUTTONS, YES_NO_BUTTONS, BillingAction, DomainDict
+from actions.arrangements import set_up_arrangement
+from actions.base import OFFER_HUMAN_BUTTONS, BillingAction, DomainDict
 from actions.billing_client import JSON, BillingClient, Refused
 from actions.formatting import day, money
 from actions.keys import operation_key
-
-Kind = Literal["credit", "offer", "plan", "cancel", "dispute"]
-NOTHING_CHANGED = "Okay, I haven't changed anything."
-
-
-@dataclass(frozen=True)
-class Operation:
-    kind: Kind
-    ref: str = ""  # finding id, offer id, plan code, "invoice_number:line_id"
-    context: str = ""  # e.g. the trigger an offer answered ("cancellation")
-
-    @property
-    def needs_step_up(self) -> bool:
-        return self.kind != "dispute"
-
-    def encode(self) -> str:
-        return f"{self.kind}|{self.ref}|{self.context}"
-
-    @classmethod
-    def decode(cls, text: str | None) -> Operation | None:
-        parts = (text or "").split("|")
-        if len(parts) != 3 or parts[0] not in ("credit", "offer", "plan", "cancel", "dispute"):
-            return None
-        return cls(parts[0], parts[1], parts[2])  # type: ignore[arg-type]
-
-
-def propose(
-    dispatcher: CollectingDispatcher, question: str, operation: Operation
-) -> list[EventType]:
-    dispatcher.utter_message(text=question, buttons=YES_NO_BUTTONS)
-    return [
-        SlotSet(names.PENDING_OPERATION, operation.encode()),
-        SlotSet(names.AWAITING_CONFIRMATION, True),
-    ]
-
-
-def settled() -> list[EventType]:
-    """Forget the proposal and the code outcome (a recent step-up stays valid in `stepped_up`)."""
-    return [
-        SlotSet(names.PENDING_OPERATION, None),
-        SlotSet(names.AWAITING_CONFIRMATION, False),
-        SlotSet(names.STEP_UP_CHANNEL, None),
-        SlotSet(names.STEP_UP_CODE, None),
-    ]
+from actions.preferences import save_preferences
+from actions.proposals import NOTHING_CHANGED, Operation, propose, settled
 
 
 async def cancellation_terms(
@@ -122,6 +79,10 @@ class ActionExecutePendingOperation(BillingAction):
         self, operation: Operation, conversation: str, account: str, key: str
     ) -> str:
         post = self.client.post
+        if operation.kind == "arrangement":
+            return await set_up_arrangement(self.client, conversation, account, operation.ref, key)
+        if operation.kind == "preferences":
+            return await save_preferences(self.client, conversation, account, operation.ref, key)
         if operation.kind == "credit":
             done = await post(conversation, account, f"/findings/{operation.ref}/credit", {}, key)
             credit = done["credit"]

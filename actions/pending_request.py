@@ -15,9 +15,12 @@ from actions.account import (
     ActionTellBalance,
 )
 from actions.answers import CustomerRequest
+from actions.arrangements import ActionOfferPaymentArrangement
 from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict
 from actions.commerce import ActionMakeOffer, ActionRecommendPlan, ActionSendPaymentLink
+from actions.disputes import ActionTellDisputeStatus
 from actions.insight import ActionExplainBillChange, ActionExplainCharge, ActionReviewAccount
+from actions.preferences import ActionChangeBillingPreferences
 
 ACTION_FOR_INTENT: dict[str, type[AccountAction]] = {
     "ask_balance": ActionTellBalance,
@@ -31,6 +34,9 @@ ACTION_FOR_INTENT: dict[str, type[AccountAction]] = {
     "cancel_service": ActionMakeOffer,
     "change_plan": ActionRecommendPlan,
     "pay_bill": ActionSendPaymentLink,
+    names.ASK_PAYMENT_ARRANGEMENT: ActionOfferPaymentArrangement,
+    names.SET_BILLING_PREFERENCES: ActionChangeBillingPreferences,
+    names.ASK_DISPUTE_STATUS: ActionTellDisputeStatus,
 }
 
 

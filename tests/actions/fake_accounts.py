@@ -32,7 +32,8 @@ RULES = ["duplicate_charge", "promo_not_applied", "above_contract_price", "late_
          "charge_after_cancellation"]  # fmt: skip
 VALID_UNTIL = "2026-11-27T10:15:00Z"
 STEP_UP_WRITES = re.compile(
-    r"^/(findings/\d+/credit|offers/\d+/accept|plan-changes|cancellations)$"
+    r"^/(findings/\d+/credit|offers/\d+/accept|plan-changes|cancellations|arrangements"
+    r"|billing-preferences)$"
 )
 
 

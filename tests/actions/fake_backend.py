@@ -1,6 +1,7 @@
 """A fake billing back end at the HTTP boundary (httpx transport), answering like docs/api.md.
 
-Verification and the account reads answer for Ana; the newer routes come from `DemoAccounts`.
+Verification and the account reads answer for Ana; the newer routes come from `DemoAccounts`,
+payments and the dispute list from `PaymentAccounts`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import httpx
 
 from actions.billing_client import BillingClient
 from actions.settings import ClientSettings
-from tests.actions.fake_accounts import ACCOUNT_ROUTE, READS, DemoAccounts, error
+from tests.actions.fake_accounts import ACCOUNT_ROUTE, READS, error
+from tests.actions.fake_payments import PAYMENT_READS, PaymentAccounts
 
 ANA_LATEST = {
     "number": "INV-100001-202610",
@@ -78,7 +80,7 @@ class Sent:
 
 
 @dataclass
-class FakeBackend(DemoAccounts):
+class FakeBackend(PaymentAccounts):
     """Records requests; `down` makes every request fail to connect, `status` forces a status."""
 
     down: bool = False
@@ -105,11 +107,12 @@ class FakeBackend(DemoAccounts):
         ]
 
     def writes(self) -> list[Sent]:
-        """The POSTs to an account that may change something (not the code check or a quote)."""
+        """The POSTs and PUTs to an account that may change something (not the code check or a
+        quote)."""
         return [
             s
             for s in self.sent()
-            if s.method == "POST"
+            if s.method in ("POST", "PUT")
             and s.route != s.path
             and s.route not in ("/step-up/verify", "/plan-changes/quote")
         ]
@@ -131,9 +134,9 @@ class FakeBackend(DemoAccounts):
         if conversation not in self.verified_conversations:
             return error(403, "not_verified")
         match = ACCOUNT_ROUTE.match(path)
-        if match and request.method == "POST":
+        if match and request.method in ("POST", "PUT"):
             return self._write(request, conversation, match["account"], match["route"])
-        if match and match["route"] in READS:
+        if match and match["route"] in (*READS, *PAYMENT_READS):
             return self._account_read(match["account"], match["route"], dict(request.url.params))
         return self._read(path, dict(request.url.params))
 
