@@ -13,6 +13,8 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.desk.hours import DEFAULT_OPENING_HOURS, DEFAULT_TIMEZONE, parse_opening_hours
+
 DEV_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - the documented development-only token
 DEV_STEP_UP_SECRET = "dev-step-up-secret"  # noqa: S105 - development-only HMAC key for codes
 DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105 - development-only token of Rasa's HTTP API
@@ -48,6 +50,13 @@ class Settings(BaseSettings):
     desk_session_minutes: int = Field(default=480, ge=1)
     desk_cookie_secure: bool | None = None  # None: secure cookies only when APP_ENV=production
     desk_queue_update_seconds: int = Field(default=30, ge=0)  # 0 switches the updater off
+    desk_opening_hours: str = DEFAULT_OPENING_HOURS  # e.g. "Mon-Fri 08:00-18:00; Sat 09:00-13:00"
+    desk_timezone: str = DEFAULT_TIMEZONE
+    desk_default_handle_seconds: int = Field(default=300, ge=1)  # handle time without history
+    desk_callback_above_seconds: int = Field(default=300, ge=0)  # offer a callback above this wait
+    desk_abandon_after_minutes: int = Field(default=30, ge=1)
+    agent_credit_limit: Decimal = Field(default=Decimal("100.00"), ge=0, decimal_places=2)
+    supervisor_credit_limit: Decimal = Field(default=Decimal("1000.00"), ge=0, decimal_places=2)
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -67,6 +76,14 @@ class Settings(BaseSettings):
                 f"STEP_UP_SECRET (at least 16 characters) must be set when APP_ENV={self.app_env} "
                 "(only development has a default)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _opening_hours_parse(self) -> Self:
+        try:
+            parse_opening_hours(self.desk_opening_hours, self.desk_timezone)
+        except ValueError as error:
+            raise ValueError(f"DESK_OPENING_HOURS/DESK_TIMEZONE: {error}") from None
         return self
 
     @property

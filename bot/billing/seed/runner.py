@@ -1,7 +1,8 @@
 """`bot seed`: build every row in memory, then one bulk `insert()` per table.
 
 Idempotent: when the database already holds billing data nothing happens unless `reset=True`,
-which empties every table first. The same options always give the same rows and ids.
+which empties every table first. The same options always give the same rows and ids. The desk's
+demo agents (maria, tomaz, sara) are added when missing, also to a database seeded before.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select, text
@@ -20,6 +22,7 @@ from bot.billing.seed.demo import demo_specs
 from bot.billing.seed.generated import generated_spec
 from bot.billing.seed.invoicing import bill_customer
 from bot.billing.seed.rows import Rows
+from bot.desk.agents import ensure_demo_agents
 from bot.tables import metadata
 
 if TYPE_CHECKING:
@@ -114,13 +117,16 @@ def seed(engine: Engine, customers: int, as_of: date, *, reset: bool = False) ->
     """Load the data set unless data is already there (or `reset`); one transaction."""
     started = time.perf_counter()
     with engine.begin() as connection:
+        agents_from = datetime(as_of.year, as_of.month, as_of.day, 8, tzinfo=UTC)
         if has_data(connection):
             if not reset:
+                ensure_demo_agents(connection, agents_from)
                 logger.info("seed.skipped")
                 return SeedResult(False, 0, 0, 0, time.perf_counter() - started)
             wipe(connection)
         rows = build_rows(customers, as_of)
         _insert(connection, rows)
+        ensure_demo_agents(connection, agents_from)
     result = SeedResult(
         created=True,
         customers=rows.count(Customer),

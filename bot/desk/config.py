@@ -1,0 +1,52 @@
+"""`DeskConfig`: the desk's settings in the shape its services use (parsed, cents, one object).
+
+config = DeskConfig.from_settings(settings)   # routes: `DeskConfigDep` in bot.api.desk_deps
+config = DeskConfig()                          # tests: the documented defaults
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from bot.billing.money import round_to_cents
+from bot.desk.hours import DEFAULT_OPENING_HOURS, DEFAULT_TIMEZONE, parse_opening_hours
+from bot.desk.types import AgentRole
+
+if TYPE_CHECKING:
+    from bot.desk.hours import OpeningHours
+    from bot.settings import Settings
+
+ON_DUTY_SEEN_SECONDS: Final = 120  # an agent counts as on duty if seen in the last 2 minutes
+SERVICE_LEVEL_SECONDS: Final = 20  # the supervisor figures' service level target
+
+
+def _always_open() -> OpeningHours:
+    return parse_opening_hours(DEFAULT_OPENING_HOURS, DEFAULT_TIMEZONE)
+
+
+@dataclass(frozen=True, slots=True)
+class DeskConfig:
+    opening_hours: OpeningHours = field(default_factory=_always_open)
+    default_handle_seconds: int = 300
+    callback_above_seconds: int = 300
+    abandon_after_minutes: int = 30
+    agent_credit_limit_cents: int = 10_000
+    supervisor_credit_limit_cents: int = 100_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeskConfig:
+        return cls(
+            opening_hours=parse_opening_hours(settings.desk_opening_hours, settings.desk_timezone),
+            default_handle_seconds=settings.desk_default_handle_seconds,
+            callback_above_seconds=settings.desk_callback_above_seconds,
+            abandon_after_minutes=settings.desk_abandon_after_minutes,
+            agent_credit_limit_cents=round_to_cents(settings.agent_credit_limit),
+            supervisor_credit_limit_cents=round_to_cents(settings.supervisor_credit_limit),
+        )
+
+    def credit_limit_cents(self, role: AgentRole) -> int:
+        """The largest single credit an agent of `role` may grant."""
+        if role is AgentRole.SUPERVISOR:
+            return self.supervisor_credit_limit_cents
+        return self.agent_credit_limit_cents
