@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -157,8 +157,9 @@ class DiscountGrantOut(Schema):
     percent: int
     monthly_amount: str
     months: int
-    start_date: str
-    end_date: str
+    start_date: date
+    end_date: date
+    currency: str
     tier: Literal["agent", "supervisor"]
 
 
