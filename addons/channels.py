@@ -16,11 +16,16 @@ from addons.redaction import mask_card_numbers
 BLANK_MESSAGE = "(blank message)"
 
 
+def clean_incoming_text(text: str) -> str:
+    """The message as NLU should see it: card numbers masked, blank made explicit."""
+    if not text.strip():
+        return BLANK_MESSAGE
+    return mask_card_numbers(text)
+
+
 class MaskingRestInput(RestInput):
     """Rasa's REST channel, with card numbers masked in every incoming message."""
 
     def _extract_message(self, req: Request) -> str | None:
         text = super()._extract_message(req)
-        if text is not None and not text.strip():
-            return BLANK_MESSAGE
-        return mask_card_numbers(text) if text else text
+        return None if text is None else clean_incoming_text(text)

@@ -1,0 +1,140 @@
+"""The website's socket.io channel on a real Sanic server with a real socket.io client.
+
+It proves what the stock channel gets wrong with current python-socketio (RasaHQ/rasa#13027):
+replies sent to the session (by the bot, or by an agent through `output_channel=latest`) reach the
+browser, also after a reconnect with the same session id (a page reload).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+import socketio
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+
+from addons.channels import BLANK_MESSAGE
+from addons.redaction import CARD_MASK
+from addons.socketio_channel import PersistentSocketIOInput
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self) -> None:
+        self.channel = PersistentSocketIOInput.from_credentials({"metadata_key": "customData"})
+        self.received: list[UserMessage] = []
+        self.port = free_port()
+        self.server: Any = None
+
+    async def on_new_message(self, message: UserMessage) -> None:
+        self.received.append(message)
+        await message.output_channel.send_text_message(message.sender_id, f"echo: {message.text}")
+
+    async def start(self) -> None:
+        app = Sanic(f"socketio_test_{self.port}")
+        app.blueprint(self.channel.blueprint(self.on_new_message))
+        self.server = await app.create_server(
+            host="127.0.0.1", port=self.port, return_asyncio_server=True
+        )
+        await self.server.startup()
+
+    async def stop(self) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+
+
+# Sanic 21 cannot start a second app in one process: one server for the module's tests.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def running_server() -> AsyncIterator[Server]:
+    running = Server()
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+def server(running_server: Server) -> Server:
+    running_server.received.clear()
+    return running_server
+
+
+class Browser:
+    """A socket.io client that behaves like the widget: session_request, then user_uttered."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.session: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.client.on("bot_uttered", self.replies.put)
+        self.client.on("session_confirm", self._confirmed)
+
+    async def _confirmed(self, session_id: str) -> None:
+        if not self.session.done():
+            self.session.set_result(session_id)
+
+    async def open(self, port: int, session_id: str | None) -> str:
+        await self.client.connect(f"http://127.0.0.1:{port}", transports=["polling"])
+        await self.client.emit("session_request", {"session_id": session_id})
+        return await asyncio.wait_for(self.session, 5)
+
+    async def say(self, session_id: str, text: str) -> None:
+        payload = {"message": text, "session_id": session_id, "customData": {"language": "en"}}
+        await self.client.emit("user_uttered", payload)
+
+    async def close(self) -> None:
+        """Leave without waiting for the pending long-poll (a closed tab does not wait either)."""
+        await self.client.eio.disconnect(abort=True)
+
+    async def reply(self) -> dict[str, Any]:
+        return await asyncio.wait_for(self.replies.get(), 5)
+
+
+async def test_replies_reach_the_session_and_cards_are_masked(server: Server) -> None:
+    browser = Browser()
+    session_id = await browser.open(server.port, None)
+    await browser.say(session_id, "my card is 4111 1111 1111 1111")
+    assert (await browser.reply())["text"] == f"echo: my card is {CARD_MASK}"
+    message = server.received[0]
+    assert message.sender_id == session_id  # the conversation id is the widget's session
+    assert message.input_channel == "socketio"
+    assert message.metadata == {"language": "en"}
+    await browser.close()
+
+
+async def test_an_agent_reply_reaches_a_reloaded_page(server: Server) -> None:
+    first = Browser()
+    session_id = await first.open(server.port, None)
+    await first.close()
+    reloaded = Browser()  # the page reloads: same session id from local storage
+    assert await reloaded.open(server.port, session_id) == session_id
+    output = server.channel.get_output_channel()
+    assert output is not None
+    await output.send_text_message(session_id, "Maria (billing team): Hello!")
+    assert (await reloaded.reply())["text"] == "Maria (billing team): Hello!"
+    await reloaded.close()
+
+
+async def test_blank_and_odd_messages_get_through_cleaned(server: Server) -> None:
+    browser = Browser()
+    session_id = await browser.open(server.port, "x" * 500)  # too long: a new id is made
+    assert len(session_id) == 32
+    await browser.say(session_id, "   ")
+    assert (await browser.reply())["text"] == f"echo: {BLANK_MESSAGE}"
+    await browser.client.emit("user_uttered", {"message": "no session"})
+    await browser.client.emit("user_uttered", "not even a dict")
+    await asyncio.sleep(0.3)
+    assert [m.text for m in server.received] == [BLANK_MESSAGE]
+    await browser.close()
