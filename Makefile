@@ -8,6 +8,8 @@ UV := $(PYTHON311) -m uv
 BOT := .venv/bin/bot
 RASA := .venv-rasa/bin/rasa
 MODEL := models/billing.tar.gz
+WEBCHAT_VERSION := 1.0.1
+WEBCHAT := vendor/rasa-webchat-$(WEBCHAT_VERSION)/webchat.js
 TRAINING_INPUTS := config.yml domain.yml addons/minilm.py addons/sentence_embeddings.py $(shell find data -name '*.yml' 2>/dev/null | sort)
 
 # Embedded defaults; override any of them in the environment (see .env.example).
@@ -16,6 +18,9 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/var/billing.db
 export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/conversations.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export BACKEND_URL ?= http://127.0.0.1:8000
+export BACKEND_SERVICE_TOKEN ?= dev-service-token
+export RASA_URL ?= http://127.0.0.1:5005
+export RASA_TOKEN ?= dev-rasa-token
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
@@ -24,7 +29,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-setup: .venv/.installed .venv-rasa/.installed ## Create both virtual environments from the lock files
+setup: .venv/.installed .venv-rasa/.installed $(WEBCHAT) ## Create both virtual environments from the lock files, vendor the chat widget
 
 .venv/.installed: requirements/bot.lock pyproject.toml
 	$(PYTHON311) -m pip --version >/dev/null && ($(PYTHON311) -m uv --version >/dev/null 2>&1 || $(PYTHON311) -m pip install --quiet uv)
@@ -39,6 +44,16 @@ setup: .venv/.installed .venv-rasa/.installed ## Create both virtual environment
 	test -x .venv-rasa/bin/python || $(UV) venv --quiet -p $(PYTHON310) .venv-rasa
 	$(UV) pip sync --quiet -p .venv-rasa/bin/python requirements/rasa.lock
 	touch $@
+
+# The website widget, vendored from the npm registry at build time (never fetched by a browser from a
+# CDN): the package's own standalone bundle, checked against the registry's sha512 integrity.
+$(WEBCHAT): requirements/rasa-webchat.integrity
+	mkdir -p vendor/tmp
+	cd vendor/tmp && npm pack --silent rasa-webchat@$(WEBCHAT_VERSION) >/dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary vendor/tmp/rasa-webchat-$(WEBCHAT_VERSION).tgz | base64 -w0)" = "$$(cat requirements/rasa-webchat.integrity)"
+	tar -xzf vendor/tmp/rasa-webchat-$(WEBCHAT_VERSION).tgz -C vendor/tmp package/lib/index.js package/LICENSE
+	mkdir -p $(dir $@) && mv vendor/tmp/package/lib/index.js $@ && mv vendor/tmp/package/LICENSE $(dir $@)LICENSE && touch $@
+	rm -rf vendor/tmp
 
 $(MODEL): .venv-rasa/.installed $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name billing --out models --quiet

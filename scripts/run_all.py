@@ -24,6 +24,7 @@ class Service:
 
 
 def services(env: dict[str, str]) -> list[Service]:
+    """The three processes, on the ports the environment names (the e2e tests use this too)."""
     rasa = str(ROOT / ".venv-rasa/bin/rasa")
     cors = env.get("RASA_CORS_ORIGIN", "http://localhost:8000")
     return [
@@ -49,7 +50,7 @@ def services(env: dict[str, str]) -> list[Service]:
                 rasa,
                 "run",
                 "--model",
-                str(ROOT / "models/billing.tar.gz"),
+                env.get("RASA_MODEL", str(ROOT / "models/billing.tar.gz")),
                 "--port",
                 env.get("RASA_PORT", "5005"),
                 "--endpoints",
@@ -58,6 +59,10 @@ def services(env: dict[str, str]) -> list[Service]:
                 "credentials.yml",
                 "--cors",
                 cors,
+                # The HTTP API (pause, resume, agent replies) only with the token.
+                "--enable-api",
+                "--auth-token",
+                env.get("RASA_TOKEN", "dev-rasa-token"),
             ],
         ),
     ]

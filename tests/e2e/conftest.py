@@ -15,8 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from scripts.run_all import services
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "billing.tar.gz"
+SERVICE_TOKEN = "e2e-service-token"
+RASA_TOKEN = "e2e-rasa-token"
 START_TIMEOUT_S = 180
 
 
@@ -116,47 +120,33 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         raise RuntimeError("no trained model: run `make model` (make test does it)")
     workdir = tmp_path_factory.mktemp("stack")
     backend_port, action_port, rasa_port = free_port(), free_port(), free_port()
+    backend_url = f"http://127.0.0.1:{backend_port}"
     env = {
         **os.environ,
         "APP_ENV": "development",
         "DATABASE_URL": f"sqlite:///{workdir / 'billing.db'}",
         "TRACKER_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
+        "BACKEND_PORT": str(backend_port),
+        "ACTION_PORT": str(action_port),
+        "RASA_PORT": str(rasa_port),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "BACKEND_URL": f"http://127.0.0.1:{backend_port}",
+        "BACKEND_URL": backend_url,
+        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "RASA_TOKEN": RASA_TOKEN,
+        "RASA_CORS_ORIGIN": backend_url,
+        "RASA_MODEL": str(MODEL),
         "LOG_LEVEL": "INFO",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     bot = str(ROOT / ".venv/bin/bot")
-    rasa = str(ROOT / ".venv-rasa/bin/rasa")
     for command in ([bot, "db", "upgrade"], [bot, "seed", "--customers", "40"]):
         subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-    stack = Stack(workdir, env, f"http://127.0.0.1:{backend_port}", f"http://127.0.0.1:{rasa_port}")
+    stack = Stack(workdir, env, backend_url, f"http://127.0.0.1:{rasa_port}")
     stack.processes = {
-        "backend": Process(
-            "backend", [bot, "serve", "--port", str(backend_port)], workdir / "backend.log"
-        ),
-        "actions": Process(
-            "actions",
-            [rasa, "run", "actions", "--port", str(action_port), "--actions", "actions"],
-            workdir / "actions.log",
-        ),
-        "rasa": Process(
-            "rasa",
-            [
-                rasa,
-                "run",
-                "--model",
-                str(MODEL),
-                "--port",
-                str(rasa_port),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ],
-            workdir / "rasa.log",
-        ),
+        service.name: Process(service.name, service.command, workdir / f"{service.name}.log")
+        for service in services(env)
     }
     for process in stack.processes.values():
         process.start(env)

@@ -9,7 +9,7 @@ import subprocess
 
 import httpx
 
-from tests.e2e.conftest import ROOT, Stack, wait_until
+from tests.e2e.conftest import ROOT, SERVICE_TOKEN, Stack, wait_until
 from tests.e2e.test_conversations import verify
 
 
@@ -88,7 +88,7 @@ def test_eva_is_offered_a_loyalty_discount_before_cancelling(stack: Stack, sende
 
 
 def _headers(sender: str) -> dict[str, str]:
-    return {"Authorization": "Bearer dev-service-token", "X-Conversation-Id": sender}
+    return {"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Conversation-Id": sender}
 
 
 def _findings(stack: Stack, sender: str, account: str) -> list[dict]:
