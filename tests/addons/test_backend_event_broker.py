@@ -67,7 +67,7 @@ async def backend() -> AsyncIterator[FakeBackend]:
 async def broker_for(port: int) -> BackendEventBroker:
     config = EndpointConfig(
         url=f"http://127.0.0.1:{port}",
-        token="secret-token",  # noqa: S106 - a test token
+        token="secret-token",
         type="addons.backend_event_broker.BackendEventBroker",
         max_backoff_seconds=0.2,
     )
@@ -104,7 +104,8 @@ async def test_user_and_bot_events_are_posted_with_the_token(backend: FakeBacken
     assert set(backend.tokens) == {"Bearer secret-token"}
     first = backend.batches[0][0]
     assert "parse_data" not in first  # only what the desk needs
-    assert first["sender_id"] == "c1" and first["timestamp"] == 1.0
+    assert first["sender_id"] == "c1"
+    assert first["timestamp"] == 1.0
 
 
 async def test_nothing_is_lost_while_the_back_end_fails(backend: FakeBackend) -> None:
