@@ -39,15 +39,20 @@ REFUSED = "I can't do that in this chat, but a person from our billing team can 
 REVERIFY = (
     "For your security I need to confirm who you are again. Just ask your question once more."
 )
-HANDOFF = (
-    "A colleague from our billing team can take this over: call 080 22 33 or write to"
-    " billing@example.com."
-)
+HANDOFF_QUESTION = "A colleague from our billing team can take this over. Shall I get one for you?"
 YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 OFFER_HUMAN_BUTTONS = [
     {"title": "Talk to a person", "payload": "/talk_to_human"},
     {"title": "No, thanks", "payload": "/deny"},
 ]
+
+
+def offer_person(dispatcher: CollectingDispatcher, text: str, reason: str) -> list[EventType]:
+    """Say why a person is needed and offer one; a yes or the button hands over with `reason`
+    ("beyond_authority|17": the reason and the review finding it concerns)."""
+    dispatcher.utter_message(text=f"{text} {HANDOFF_QUESTION}", buttons=OFFER_HUMAN_BUTTONS)
+    return [SlotSet(names.HANDOFF_REASON, reason)]
+
 
 DomainDict = dict[str, Any]
 

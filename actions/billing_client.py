@@ -167,6 +167,27 @@ class BillingClient:
             "PUT", f"/api/v1/accounts/{account_number}{path}", json=body, headers=headers, retries=0
         )
 
+    # -- handoff to a person (docs/desk-api.md) ------------------------------------------
+
+    async def open_handoff(self, conversation_id: str, body: JSON) -> JSON:
+        """Open the conversation's ticket; a retry returns the same ticket, so it may be retried."""
+        headers = {"X-Conversation-Id": conversation_id}
+        return await self._request(
+            "POST", "/api/v1/handoffs", json=body, headers=headers, retries=1
+        )
+
+    async def choose_callback(self, conversation_id: str, ticket_id: int, start: str) -> JSON:
+        headers = {"X-Conversation-Id": conversation_id}
+        path = f"/api/v1/handoffs/{ticket_id}/callback"
+        return await self._request(
+            "POST", path, json={"window_start": start}, headers=headers, retries=1
+        )
+
+    async def withdraw_handoff(self, conversation_id: str, ticket_id: int) -> JSON:
+        headers = {"X-Conversation-Id": conversation_id}
+        path = f"/api/v1/handoffs/{ticket_id}/withdraw"
+        return await self._request("POST", path, json={}, headers=headers, retries=1)
+
     # -- step-up (one-time code) ---------------------------------------------------------
 
     async def step_up_channels(self, conversation_id: str, account_number: str) -> list[JSON]:

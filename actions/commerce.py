@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import AccountAction
 from actions.answers import CustomerRequest
-from actions.base import HANDOFF
+from actions.base import offer_person
 from actions.billing_client import JSON, Refused
 from actions.formatting import day, money
 from actions.keys import idempotency_key
@@ -38,10 +38,11 @@ class ActionMakeOffer(AccountAction):
                 Operation("offer", str(decision["offer"]["id"]), trigger),
             )
         if kind == "needs_human":
-            dispatcher.utter_message(
-                text=f"A better offer for your account needs a colleague's approval. {HANDOFF}"
+            return offer_person(
+                dispatcher,
+                "A better offer for your account needs a colleague's approval.",
+                "beyond_authority",
             )
-            return []
         if trigger == "cancellation":
             return await cancellation_terms(self.client, dispatcher, tracker, account)
         dispatcher.utter_message(

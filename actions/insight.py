@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import AccountAction
 from actions.answers import CustomerRequest, parse_amount, resolve_month
-from actions.base import HANDOFF
+from actions.base import offer_person
 from actions.billing_client import JSON, NotFound
 from actions.formatting import day, money, month_name
 from actions.keys import idempotency_key
@@ -42,12 +42,12 @@ class ReviewingAction(AccountAction):
             return False, []
         creditable = [f for f in findings if f.get("bot_can_credit")]
         if not creditable:
-            dispatcher.utter_message(
-                text="I checked your bills against our rules and found this:"
-                f" {findings[0]['summary']}"
-                f" It needs a colleague's approval. {HANDOFF}"
+            finding = findings[0]
+            text = (
+                f"I checked your bills against our rules and found this: {finding['summary']}"
+                " Crediting it needs a colleague's approval."
             )
-            return True, []
+            return True, offer_person(dispatcher, text, f"beyond_authority|{finding['id']}")
         finding = creditable[0]
         dispatcher.utter_message(
             text=f"I checked your bills for errors and found one: {finding['summary']}"

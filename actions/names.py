@@ -49,3 +49,9 @@ SWITCH = "switch"  # on | off
 ACTION_OFFER_PAYMENT_ARRANGEMENT = "action_offer_payment_arrangement"
 ACTION_CHANGE_BILLING_PREFERENCES = "action_change_billing_preferences"
 ACTION_TELL_DISPUTE_STATUS = "action_tell_dispute_status"
+
+# Handoff to a person
+HANDOFF_REASON = "handoff_reason"  # "beyond_authority|17": set by an action that offers a person
+HANDOFF_TICKET = "handoff_ticket"  # the open ticket while the customer chooses wait/callback/bot
+CALLBACK_WINDOW = "callback_window"  # entity: the start of the callback window chosen
+EXPRESS_FRUSTRATION = "express_frustration"

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import names
 from actions.answers import CustomerRequest
 from actions.arrangements import set_up_arrangement
-from actions.base import OFFER_HUMAN_BUTTONS, BillingAction, DomainDict
+from actions.base import OFFER_HUMAN_BUTTONS, BillingAction, DomainDict, offer_person
 from actions.billing_client import JSON, BillingClient, Refused
 from actions.formatting import day, money
 from actions.keys import operation_key
@@ -71,6 +71,10 @@ class ActionExecutePendingOperation(BillingAction):
         try:
             text = await self.carry_out(operation, tracker.sender_id, account, key)
         except Refused as refusal:
+            if refusal.code == "beyond_authority":
+                reason = f"beyond_authority|{operation.ref}" if operation.kind == "credit" else ""
+                text = "That's more than I'm allowed to do myself."
+                return [*settled(), *offer_person(dispatcher, text, reason or "beyond_authority")]
             text = REFUSALS.get(refusal.code, "I couldn't do that in this chat; a person can help.")
         dispatcher.utter_message(text=text)
         return settled()
@@ -128,10 +132,6 @@ class ActionExecutePendingOperation(BillingAction):
 
 REFUSALS = {
     "already_credited": "That was already credited to your account, so nothing more was needed.",
-    "beyond_authority": (
-        "That's more than I'm allowed to credit myself. A colleague from our billing team will look"
-        " at it: call 080 22 33 or write to billing@example.com and mention this chat."
-    ),
     "offer_unavailable": (
         "That offer is no longer available. Ask me again and I'll check what I can do."
     ),

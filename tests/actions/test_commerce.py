@@ -6,9 +6,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.account import AccountAction
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, REFUSED
+from actions.base import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS, REFUSED
 from actions.commerce import (
-    HANDOFF,
     ActionMakeOffer,
     ActionRecommendPlan,
     ActionSendPaymentLink,
@@ -96,9 +95,12 @@ async def test_an_offer_beyond_the_bot_goes_to_a_colleague(backend: FakeBackend)
     tracker = make_tracker("I want a better price", "request_discount", slots=VERIFIED_SLOTS)
     events, said = await run_action(ActionMakeOffer(backend.client()), tracker)
     assert said == [
-        (f"A better offer for your account needs a colleague's approval. {HANDOFF}", [])
+        (
+            f"A better offer for your account needs a colleague's approval. {HANDOFF_QUESTION}",
+            OFFER_HUMAN_BUTTONS,
+        )
     ]
-    assert events == []
+    assert events == [SlotSet("handoff_reason", "beyond_authority")]
 
 
 async def test_the_same_turn_retried_asks_for_the_offer_with_the_same_key(

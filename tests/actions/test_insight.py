@@ -6,9 +6,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.account import AccountAction
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS
+from actions.base import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS
 from actions.insight import (
-    HANDOFF,
     ActionExplainBillChange,
     ActionExplainCharge,
     ActionReviewAccount,
@@ -116,11 +115,12 @@ async def test_a_finding_beyond_the_bot_is_handed_to_a_colleague() -> None:
     assert said == [
         (
             f"I checked your bills against our rules and found this: {DUPLICATE}"
-            f" It needs a colleague's approval. {HANDOFF}",
-            [],
+            f" Crediting it needs a colleague's approval. {HANDOFF_QUESTION}",
+            OFFER_HUMAN_BUTTONS,
         )
     ]
-    assert events == []
+    finding = backend.findings[fake_data.MARKO][0]["id"]
+    assert events == [SlotSet("handoff_reason", f"beyond_authority|{finding}")]
 
 
 # -- one charge -------------------------------------------------------------------------------

@@ -6,9 +6,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, STEP_UP_AGAIN
+from actions.base import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS, STEP_UP_AGAIN
 from actions.operations import (
-    REFUSALS,
     ActionDeclinePendingOperation,
     ActionExecutePendingOperation,
     Operation,
@@ -144,9 +143,10 @@ async def test_a_credit_beyond_the_bot_s_authority_goes_to_a_colleague() -> None
     events, said = await run_action(
         ActionExecutePendingOperation(backend.client()), confirmed(MARKO_SLOTS, "credit|17|")
     )
-    assert said == [(REFUSALS["beyond_authority"], [])]
-    assert "billing@example.com" in said[0][0]
-    assert events == SETTLED
+    assert said == [
+        (f"That's more than I'm allowed to do myself. {HANDOFF_QUESTION}", OFFER_HUMAN_BUTTONS)
+    ]
+    assert events == [*SETTLED, SlotSet("handoff_reason", "beyond_authority|17")]
 
 
 async def test_eva_accepts_the_loyalty_discount() -> None:

@@ -1,0 +1,225 @@
+"""Handing the conversation to a person: a ticket in the back end's queue, then Rasa pauses.
+
+Why a person is needed (`Reason`) comes from the conversation: the customer asked, verification
+was locked, a request was beyond the bot's authority (the action that refused said so in the
+`handoff_reason` slot), two messages in a row were not understood, or the customer is upset. The
+ticket carries what an agent needs so the customer does not repeat themselves: the reason, the
+intents and a few slots so far, a short summary, the redacted transcript; the back end attaches
+the verified account itself. While an agent owns the conversation Rasa stores the customer's
+messages but runs no action (`ConversationPaused`); the desk resumes it.
+
+When the wait is long, nobody is on duty or the desk is closed, the customer chooses: a callback
+window, waiting anyway (only when the desk is open), or carrying on with the bot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names
+from actions.base import BillingAction, DomainDict
+from actions.billing_client import JSON, BackendUnavailable, BillingClient, Refused
+from actions.handoff_text import (
+    CALLBACK_BOOKED,
+    CARRY_ON,
+    HANDOFF_UNAVAILABLE,
+    NO_OPEN_TICKET,
+    callback_question,
+    queue_message,
+)
+from actions.transcript import conversation_summary, redacted_transcript, user_intents
+
+logger = logging.getLogger(__name__)
+
+REASONS = frozenset(
+    {
+        "customer_request",
+        "repeated_fallback",
+        "verification_locked",
+        "beyond_authority",
+        "upset_customer",
+    }
+)
+# Slots an agent may see (the back end filters again); never identity answers or codes.
+SHARED_SLOTS = (
+    names.VERIFIED,
+    names.VERIFICATION_LOCKED,
+    names.PENDING_OPERATION,
+    names.CUSTOMER_FIRST_NAME,
+)
+
+
+def handoff_reason(tracker: Tracker) -> tuple[str, int | None]:
+    """Why the customer needs a person, and the review finding it concerns (if any)."""
+    given = str(tracker.get_slot(names.HANDOFF_REASON) or "")
+    reason, _, finding = given.partition("|")
+    if reason in REASONS:
+        return reason, int(finding) if finding.isdigit() else None
+    if tracker.get_slot(names.VERIFICATION_LOCKED):
+        return "verification_locked", None
+    intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+    if intent == names.EXPRESS_FRUSTRATION:
+        return "upset_customer", None
+    if intent == "nlu_fallback":
+        return "repeated_fallback", None
+    return "customer_request", None
+
+
+async def hand_off(
+    client: BillingClient, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+) -> list[EventType]:
+    """Open the ticket and either pause (waiting for a person) or ask about a callback."""
+    reason_name, finding_id = reason.partition("|")[0], None
+    if "|" in reason and reason.split("|")[1].isdigit():
+        finding_id = int(reason.split("|")[1])
+    body: JSON = {
+        "conversation_id": tracker.sender_id,
+        "channel": tracker.get_latest_input_channel() or "unknown",
+        "reason": reason_name,
+        "summary": conversation_summary(tracker, reason_name),
+        "intents": user_intents(tracker),
+        "slots": {slot: tracker.get_slot(slot) for slot in SHARED_SLOTS},
+        "transcript": redacted_transcript(tracker),
+    }
+    if finding_id is not None:
+        body["finding_id"] = finding_id
+    try:
+        ticket = await client.open_handoff(tracker.sender_id, body)
+    except (BackendUnavailable, Refused):
+        logger.warning("handoff.unavailable", extra={"conversation_id": tracker.sender_id})
+        dispatcher.utter_message(text=HANDOFF_UNAVAILABLE)
+        return [SlotSet(names.HANDOFF_REASON, None)]
+    logger.info(
+        "handoff.opened",
+        extra={"conversation_id": tracker.sender_id, "ticket_id": ticket["ticket_id"]},
+    )
+    events: list[EventType] = [
+        SlotSet(names.HANDOFF_REASON, None),
+        SlotSet(names.HANDOFF_TICKET, float(ticket["ticket_id"])),
+        # What was waiting for a yes is now the agent's to decide (they see it in the ticket).
+        SlotSet(names.PENDING_OPERATION, None),
+        SlotSet(names.AWAITING_CONFIRMATION, False),
+    ]
+    if ticket.get("callback_offered"):
+        text, buttons = callback_question(ticket, verified=bool(tracker.get_slot(names.VERIFIED)))
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return events
+    dispatcher.utter_message(text=queue_message(ticket, first=True))
+    return [*events, ConversationPaused()]
+
+
+class ActionHandOff(BillingAction):
+    """The customer gets a person: the reason is read from the conversation."""
+
+    def name(self) -> str:
+        return "action_hand_off"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reason, finding = handoff_reason(tracker)
+        tagged = f"{reason}|{finding}" if finding is not None else reason
+        return await hand_off(self.client, dispatcher, tracker, tagged)
+
+
+class ActionHandleFallback(BillingAction):
+    """Not understood: ask to rephrase once; the second time in a row, offer a person at once."""
+
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if consecutive_fallbacks(tracker.events) < 2:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(response="utter_fallback_handoff")
+        return await hand_off(self.client, dispatcher, tracker, "repeated_fallback")
+
+
+def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
+    """How many of the latest customer messages in a row were not understood."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionWaitForAgent(BillingAction):
+    """After the callback question: the customer would rather wait for a person now."""
+
+    def name(self) -> str:
+        return "action_wait_for_agent"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return await hand_off(self.client, dispatcher, tracker, "customer_request")
+
+
+class ActionBookCallback(BillingAction):
+    """The customer chose a callback window offered with the ticket."""
+
+    def name(self) -> str:
+        return "action_book_callback"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ticket = tracker.get_slot(names.HANDOFF_TICKET)
+        window = next(tracker.get_latest_entity_values(names.CALLBACK_WINDOW), None)
+        if ticket is None or not window:
+            dispatcher.utter_message(text=NO_OPEN_TICKET)
+            return []
+        try:
+            booked = await self.client.choose_callback(tracker.sender_id, int(ticket), window)
+        except Refused:
+            dispatcher.utter_message(text=NO_OPEN_TICKET)
+            return [SlotSet(names.HANDOFF_TICKET, None)]
+        dispatcher.utter_message(text=CALLBACK_BOOKED.format(window=booked["callback_label"]))
+        return [SlotSet(names.HANDOFF_TICKET, None)]
+
+
+class ActionCarryOnWithBot(BillingAction):
+    """The customer would rather carry on with the bot: the ticket is withdrawn."""
+
+    def name(self) -> str:
+        return "action_carry_on_with_bot"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ticket = tracker.get_slot(names.HANDOFF_TICKET)
+        if ticket is not None:
+            with contextlib.suppress(Refused):  # already closed: nothing to withdraw
+                await self.client.withdraw_handoff(tracker.sender_id, int(ticket))
+        dispatcher.utter_message(text=CARRY_ON)
+        return [SlotSet(names.HANDOFF_TICKET, None)]
+
+
+class ActionAnswerBareYesNo(BillingAction):
+    """A yes or no outside a form: the answer to "Shall I get a colleague?" if that was asked."""
+
+    def name(self) -> str:
+        return "action_answer_bare_yes_no"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reason = tracker.get_slot(names.HANDOFF_REASON)
+        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+        if reason and intent == "affirm":
+            return await hand_off(self.client, dispatcher, tracker, str(reason))
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet(names.HANDOFF_REASON, None)] if reason else []
