@@ -7,14 +7,19 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from bot import __version__
 from bot.api.deps import require_service_token
+from bot.api.desk_runtime import desk_lifespan
 from bot.api.errors import install_error_handlers
 from bot.api.routes import (
     accounts,
     cancellation,
+    desk,
+    desk_api,
     disputes,
+    handoffs,
     health,
     inquiries,
     offers,
@@ -28,6 +33,9 @@ from bot.billing.clock import utc_now
 from bot.billing.schemas import ErrorResponse
 from bot.commerce.policy import load_policy
 from bot.db import create_db_engine, create_session_factory
+from bot.desk.events import DeskEvents
+from bot.desk.sessions import LoginThrottle
+from bot.desk.web import STATIC_DIR as DESK_STATIC_DIR
 from bot.safety.outbox import KeepInOutbox
 from bot.settings import get_settings
 from bot.website import routes as website
@@ -95,6 +103,7 @@ def create_app(
         title="Billing support back end",
         version=__version__,
         description="Billing data and rules for the support assistant (see docs/api.md).",
+        lifespan=desk_lifespan,  # the Rasa client and the desk's queue updater
     )
     app.state.settings = settings
     app.state.clock = clock or utc_now
@@ -102,6 +111,8 @@ def create_app(
     app.state.session_factory = create_session_factory(engine)
     app.state.discount_policy = discount_policy
     app.state.sender = sender or KeepInOutbox()
+    app.state.desk_events = DeskEvents()  # the desk's live stream (bot.desk.events)
+    app.state.login_throttle = LoginThrottle()  # desk login failures, per process
 
     api = APIRouter(
         prefix="/api/v1", dependencies=[Depends(require_service_token)], responses=_ERRORS
@@ -114,9 +125,13 @@ def create_app(
     api.include_router(disputes.router)
     for commerce in (offers, plans, cancellation, payments):
         api.include_router(commerce.router)
+    api.include_router(handoffs.router)
     app.include_router(health.router)
     app.include_router(website.router)
     app.include_router(api)
+    app.include_router(desk.router)
+    app.include_router(desk_api.router)
+    app.mount("/desk/static", StaticFiles(directory=DESK_STATIC_DIR), name="desk-static")
     app.middleware("http")(_log_request)
     install_error_handlers(app)
     return app
