@@ -151,7 +151,9 @@ def window_label(start: datetime, end: datetime, now: datetime, zone: ZoneInfo) 
     """'Today 15:00-17:00', 'Tomorrow ...' or 'Mon 30 Nov ...' in local time."""
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     days = (local_start.date() - now.astimezone(zone).date()).days
-    day = {0: "Today", 1: "Tomorrow"}.get(days) or local_start.strftime("%a %d %b").lstrip("0")
+    day = {0: "Today", 1: "Tomorrow"}.get(
+        days
+    ) or f"{local_start:%a} {local_start.day} {local_start:%b}"
     return f"{day} {local_start:%H:%M}-{local_end:%H:%M}"
 
 
