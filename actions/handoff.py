@@ -26,10 +26,12 @@ from actions import names
 from actions.base import BillingAction, DomainDict
 from actions.billing_client import JSON, BackendUnavailable, BillingClient, Refused
 from actions.handoff_text import (
+    ANYTHING_ELSE,
     CALLBACK_BOOKED,
     CARRY_ON,
     HANDOFF_UNAVAILABLE,
     NO_OPEN_TICKET,
+    STILL_NOT_UNDERSTOOD,
     callback_question,
     queue_message,
 )
@@ -140,7 +142,7 @@ class ActionHandleFallback(BillingAction):
         if consecutive_fallbacks(tracker.events) < 2:
             dispatcher.utter_message(response="utter_default")
             return []
-        dispatcher.utter_message(response="utter_fallback_handoff")
+        dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
         return await hand_off(self.client, dispatcher, tracker, "repeated_fallback")
 
 
@@ -187,7 +189,9 @@ class ActionBookCallback(BillingAction):
         except Refused:
             dispatcher.utter_message(text=NO_OPEN_TICKET)
             return [SlotSet(names.HANDOFF_TICKET, None)]
-        dispatcher.utter_message(text=CALLBACK_BOOKED.format(window=booked["callback_label"]))
+        dispatcher.utter_message(
+            text=CALLBACK_BOOKED.format(window=booked["callback_window"]["label"])
+        )
         return [SlotSet(names.HANDOFF_TICKET, None)]
 
 
@@ -221,5 +225,5 @@ class ActionAnswerBareYesNo(BillingAction):
         intent = (tracker.latest_message or {}).get("intent", {}).get("name")
         if reason and intent == "affirm":
             return await hand_off(self.client, dispatcher, tracker, str(reason))
-        dispatcher.utter_message(response="utter_anything_else")
+        dispatcher.utter_message(text=ANYTHING_ELSE)
         return [SlotSet(names.HANDOFF_REASON, None)] if reason else []

@@ -19,6 +19,7 @@ from addons.redaction import VERIFICATION_ANSWER, redact_text
 
 SECRET_ANSWER_SLOTS = frozenset({names.IDENTITY_CHECK, names.STEP_UP_CODE})
 MAX_MESSAGES = 40
+MAX_INTENTS = 20
 MAX_CHARACTERS = 1000
 
 INTENT_PHRASES = {
@@ -54,7 +55,7 @@ def user_intents(tracker: Tracker) -> list[str]:
         name = (event.get("parse_data") or {}).get("intent", {}).get("name")
         if name and (not intents or intents[-1] != name):
             intents.append(name)
-    return intents
+    return intents[-MAX_INTENTS:]
 
 
 def conversation_summary(tracker: Tracker, reason: str) -> str:
@@ -97,7 +98,6 @@ def redacted_transcript(tracker: Tracker) -> list[dict[str, Any]]:
                 "sender": "customer" if kind == "user" else "bot",
                 "text": text,
                 "at": _at(event.get("timestamp")),
-                "timestamp": event.get("timestamp"),
             }
         )
     return lines[-MAX_MESSAGES:]

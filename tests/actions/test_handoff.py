@@ -19,7 +19,7 @@ from actions.handoff import (
     ActionWaitForAgent,
     consecutive_fallbacks,
 )
-from actions.handoff_text import CARRY_ON, HANDOFF_UNAVAILABLE
+from actions.handoff_text import ANYTHING_ELSE, CARRY_ON, HANDOFF_UNAVAILABLE
 from actions.settings import ClientSettings
 from addons.redaction import CARD_MASK, DATE_MASK, VERIFICATION_ANSWER
 from tests.actions.conftest import VERIFIED_SLOTS, make_tracker, run_action
@@ -72,7 +72,7 @@ class FakeDesk:
         if request.url.path.endswith("/callback"):
             window = next(w for w in WINDOWS if w["start"] == body["window_start"])
             return httpx.Response(
-                200, json={**self.ticket, "status": "callback", "callback_label": window["label"]}
+                200, json={**self.ticket, "status": "callback", "callback_window": window}
             )
         return httpx.Response(200, json={**self.ticket, "status": "withdrawn"})
 
@@ -186,7 +186,7 @@ async def test_a_no_to_the_offer_of_a_person_forgets_the_reason() -> None:
     desk = FakeDesk()
     tracker = make_tracker("no", "deny", slots={"handoff_reason": "beyond_authority"})
     events, said = await run_action(ActionAnswerBareYesNo(desk.client()), tracker)
-    assert said == [(None, [])]  # utter_anything_else, by response name
+    assert said == [(ANYTHING_ELSE, [])]
     assert events == [SlotSet("handoff_reason", None)]
     assert desk.received == []
 
