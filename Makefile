@@ -8,6 +8,7 @@ UV := $(PYTHON311) -m uv
 BOT := .venv/bin/bot
 RASA := .venv-rasa/bin/rasa
 MODEL := models/billing.tar.gz
+CHROMIUM ?= /usr/bin/chromium
 WEBCHAT_VERSION := 1.0.1
 WEBCHAT := vendor/rasa-webchat-$(WEBCHAT_VERSION)/webchat.js
 TRAINING_INPUTS := config.yml domain.yml addons/minilm.py addons/sentence_embeddings.py $(shell find data -name '*.yml' 2>/dev/null | sort)
@@ -69,7 +70,7 @@ seed: .venv/.installed ## Migrate the database and seed it if it is empty
 run: setup $(MODEL) seed ## Start back end (:8000), action server (:5055) and Rasa (:5005)
 	.venv/bin/python scripts/run_all.py
 
-test: setup $(MODEL) ## Run every test
+test: setup $(MODEL) $(CHROMIUM) ## Run every test
 	$(MAKE) --no-print-directory test-bot test-actions test-dialogue test-e2e
 
 test-bot: .venv/.installed ## Back-end tests (SQLite and PostgreSQL)
@@ -83,7 +84,13 @@ test-dialogue: $(MODEL) ## rasa data validate, rasa test stories, NLU quality on
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out var/results/core
 	.venv-rasa/bin/python scripts/nlu_quality.py --model $(MODEL) --data tests/nlu/holdout.yml --out var/results/nlu
 
-test-e2e: setup $(MODEL) ## Real processes on loopback ports, real conversations over REST
+# Browser tests drive Debian's chromium through Playwright (never a browser download).
+$(CHROMIUM):
+	@test "$$(id -u)" = 0 || (echo "chromium is missing: apt-get install chromium (as root)"; exit 1)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+	  || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+test-e2e: setup $(MODEL) $(CHROMIUM) ## Real processes on loopback ports: conversations over REST, the website and desk in Chromium
 	.venv/bin/pytest tests/e2e -q
 
 eval: $(MODEL) ## NLU quality report on the held-out examples
