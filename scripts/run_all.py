@@ -25,7 +25,8 @@ class Service:
 
 def services(env: dict[str, str]) -> list[Service]:
     """The three processes, on the ports the environment names (the e2e tests use this too)."""
-    rasa = str(ROOT / ".venv-rasa/bin/rasa")
+    # Rasa's command line, with exception logs that never print local variables.
+    rasa = [str(ROOT / ".venv-rasa/bin/python"), "-m", "addons.rasa_server"]
     cors = env.get("RASA_CORS_ORIGIN", "http://localhost:8000")
     return [
         Service(
@@ -35,7 +36,7 @@ def services(env: dict[str, str]) -> list[Service]:
         Service(
             "actions",
             [
-                rasa,
+                *rasa,
                 "run",
                 "actions",
                 "--port",
@@ -47,7 +48,7 @@ def services(env: dict[str, str]) -> list[Service]:
         Service(
             "rasa",
             [
-                rasa,
+                *rasa,
                 "run",
                 "--model",
                 env.get("RASA_MODEL", str(ROOT / "models/billing.tar.gz")),
