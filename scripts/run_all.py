@@ -27,7 +27,8 @@ def services(env: dict[str, str]) -> list[Service]:
     """The three processes, on the ports the environment names (the e2e tests use this too)."""
     # Rasa's command line, with exception logs that never print local variables.
     rasa = [str(ROOT / ".venv-rasa/bin/python"), "-m", "addons.rasa_server"]
-    cors = env.get("RASA_CORS_ORIGIN", "http://localhost:8000")
+    # The origins whose pages may talk to Rasa (the website chat page), separated by spaces.
+    cors = env.get("RASA_CORS_ORIGIN", "http://localhost:8000 http://127.0.0.1:8000").split()
     return [
         Service(
             "backend",
@@ -59,7 +60,7 @@ def services(env: dict[str, str]) -> list[Service]:
                 "--credentials",
                 "credentials.yml",
                 "--cors",
-                cors,
+                *cors,
                 # The HTTP API (pause, resume, agent replies) only with the token.
                 "--enable-api",
                 "--auth-token",
