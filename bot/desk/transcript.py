@@ -118,14 +118,19 @@ def add_agent_message(
 def _known(
     session: Session, tickets: Iterable[int], stamps: Iterable[float]
 ) -> set[tuple[int, MessageSender, float]]:
-    """(ticket, sender, event timestamp) already stored among these tickets and stamps."""
+    """(ticket, sender, event timestamp) already stored among these tickets and stamps; an agent
+    reply matched to its echo counts as that `bot` event."""
     rows = session.execute(
         select(TicketMessage.ticket_id, TicketMessage.sender, TicketMessage.event_timestamp).where(
             TicketMessage.ticket_id.in_(list(tickets)),
             TicketMessage.event_timestamp.in_(list(stamps)),
         )
     ).all()
-    return {(ticket, sender, stamp) for ticket, sender, stamp in rows if stamp is not None}
+    return {
+        (ticket, MessageSender.BOT if sender is MessageSender.AGENT else sender, stamp)
+        for ticket, sender, stamp in rows
+        if stamp is not None
+    }
 
 
 def _unmatched(session: Session, ticket_ids: Iterable[int]) -> list[TicketMessage]:
