@@ -1,0 +1,59 @@
+"""The desk's pages: HTML templates filled with escaped values, and the static files beside them.
+
+Templates are `string.Template` files (`$name` placeholders) under `templates/`; every value is
+HTML-escaped here, so a name or an error can never become markup. Pieces of markup the pages
+need (an error box, the supervisor link) are built here from escaped parts. The pages' scripts
+build the rest of the DOM with text nodes only. No build step, nothing fetched from elsewhere.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from pathlib import Path
+from string import Template
+from typing import Final
+
+WEB_DIR: Final = Path(__file__).parent
+STATIC_DIR: Final = WEB_DIR / "static"
+TEMPLATES_DIR: Final = WEB_DIR / "templates"
+WRONG_CREDENTIALS: Final = "Wrong username or password."
+FORM_EXPIRED: Final = "The sign-in form expired. Please try again."
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template((TEMPLATES_DIR / name).read_text(encoding="utf-8"))
+
+
+def _render(name: str, markup: dict[str, str], text: dict[str, str]) -> str:
+    """Fill `name`: `markup` values are trusted fragments built here, `text` values are escaped."""
+    values = {key: escape(value, quote=True) for key, value in text.items()}
+    return _template(name).substitute(values | markup)
+
+
+def login_page(csrf_token: str, error: str | None = None, username: str = "") -> str:
+    box = "" if error is None else f'<p class="form-error" role="alert">{escape(error)}</p>'
+    return _render("login.html", {"error": box}, {"csrf_token": csrf_token, "username": username})
+
+
+def desk_page(display_name: str, csrf_token: str, is_supervisor: bool) -> str:
+    link = '<a href="/desk/supervisor" id="supervisor-link">Figures</a>' if is_supervisor else ""
+    return _render(
+        "desk.html",
+        {"supervisor_link": link},
+        {"display_name": display_name, "csrf_token": csrf_token},
+    )
+
+
+def supervisor_page(display_name: str, csrf_token: str) -> str:
+    return _render("supervisor.html", {}, {"display_name": display_name, "csrf_token": csrf_token})
+
+
+def message_page(title: str, text: str, link: str, link_text: str) -> str:
+    """A short page saying why something did not happen, with one way on."""
+    return _render(
+        "message.html",
+        {},
+        {"title": title, "text": text, "link": link, "link_text": link_text},
+    )
