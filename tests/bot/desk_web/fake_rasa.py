@@ -31,6 +31,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     body: Any
+    status: int = 200
 
 
 @dataclass
@@ -41,9 +42,13 @@ class FakeRasa:
     down: bool = False
 
     def posted(self, conversation_id: str) -> list[dict[str, Any]]:
-        """The events posted for a conversation, in order."""
+        """The events posted and accepted for a conversation, in order."""
         path = f"/conversations/{conversation_id}/tracker/events"
-        return [r.body for r in self.requests if r.method == "POST" and r.path == path]
+        return [
+            r.body
+            for r in self.requests
+            if r.method == "POST" and r.path == path and r.status == 200
+        ]
 
     def kinds(self, conversation_id: str) -> list[str]:
         return [event["event"] for event in self.posted(conversation_id)]
@@ -67,12 +72,13 @@ class FakeRasa:
 
     async def _answer(self, request: Request, *, post: bool) -> JSONResponse:
         body = await request.json() if post else None
-        self.requests.append(
-            Recorded(request.method, request.url.path, dict(request.query_params), body)
-        )
+        recorded = Recorded(request.method, request.url.path, dict(request.query_params), body)
+        self.requests.append(recorded)
         if self.down:
+            recorded.status = 503
             return JSONResponse({"status": "failure"}, status_code=503)
         if request.query_params.get("token") != RASA_TOKEN:
+            recorded.status = 401
             return JSONResponse({"status": "failure", "reason": "NotAuthenticated"}, 401)
         cid = request.path_params["cid"]
         events = self.events.setdefault(cid, [])
