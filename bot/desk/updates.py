@@ -17,8 +17,6 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
-
 from bot.desk.models import HandoffTicket
 from bot.desk.queue import queued_tickets
 from bot.desk.types import TicketStatus
@@ -67,12 +65,12 @@ def queue_updates_due(session: Session, now: datetime, config: DeskConfig) -> li
 
 
 def mark_told(session: Session, told: QueueUpdate, now: datetime) -> None:
-    """Remember what the customer was told (only while the ticket is still queued); committed."""
+    """Remember what the customer was told (only while the ticket is still queued); committed.
+    Only the two `last_update_*` columns are written, so a claim meanwhile is not undone."""
     del now  # kept in the signature: every desk write takes the time
-    session.execute(
-        update(HandoffTicket)
-        .where(HandoffTicket.id == told.ticket_id, HandoffTicket.status == TicketStatus.QUEUED)
-        .values(last_update_position=told.position, last_update_wait=told.estimated_wait_seconds)
-        .execution_options(synchronize_session=False)
-    )
+    ticket = session.get(HandoffTicket, told.ticket_id)
+    if ticket is None or ticket.status is not TicketStatus.QUEUED:
+        return
+    ticket.last_update_position = told.position
+    ticket.last_update_wait = told.estimated_wait_seconds
     session.commit()
