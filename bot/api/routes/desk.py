@@ -78,7 +78,12 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 
 @router.get("/login")
-def login_form(settings: SettingsDep) -> HTMLResponse:
+def login_form(
+    request: Request, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> Response:
+    """The form; someone already logged in goes straight to the desk."""
+    if find_session(session, request.cookies.get(SESSION_COOKIE), now) is not None:
+        return RedirectResponse("/desk", status_code=303, headers={"Cache-Control": "no-store"})
     return _login_form(settings)
 
 

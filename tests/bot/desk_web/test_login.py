@@ -61,6 +61,8 @@ def test_login_sets_a_strict_session_cookie_and_puts_the_agent_on_duty(
         assert stored.token_hash == token_hash(token)  # only the hash is kept
         assert token not in {stored.token_hash, stored.csrf_token}
     assert _agent(seeded_db, "maria").on_duty is True
+    again = desk_client.get("/desk/login", follow_redirects=False)
+    assert again.status_code == 303  # logged in: straight to the desk
     page = desk_client.get("/desk")
     assert page.status_code == 200
     assert "Billing support desk" in page.text
@@ -91,6 +93,7 @@ def test_five_wrong_passwords_lock_the_username_for_fifteen_minutes(
     other = _post_login(desk_client, "tomaz", "tomaz-demo", login_csrf(desk_client))
     assert other.status_code == 303  # per username
 
+    desk_client.cookies.clear()  # tomaz's session
     clock.advance(minutes=15)
     again = _post_login(desk_client, "maria", "maria-demo", login_csrf(desk_client))
     assert again.status_code == 303

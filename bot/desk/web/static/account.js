@@ -93,7 +93,7 @@ const DeskAccount = (() => {
     for (const offer of offers) {
       const terms = offer.percent ? `${offer.percent} % (${money(offer.monthly_amount, offer.currency)} a month) for ${offer.months} months` : "no terms";
       box.append(el("div", { class: "card" },
-        el("div", { class: "line-top" }, el("strong", {}, terms), el("span", {}, words(offer.status))),
+        el("div", { class: "line-top" }, el("strong", {}, `${offer.name}: ${terms}`), el("span", {}, words(offer.status))),
         el("div", { class: "explanation" }, `${words(offer.trigger)} · ${time(offer.created_at)} · ${offer.actor}`)));
     }
   }

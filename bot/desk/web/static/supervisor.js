@@ -29,11 +29,11 @@
 
   function chart(hourly) {
     const box = clear($("stats-chart"));
-    const width = 720;
+    const step = 30;
+    const width = step * Math.max(1, hourly.length);
     const height = 140;
     const peak = Math.max(1, ...hourly.map((h) => h.handoffs));
-    const step = width / Math.max(1, hourly.length);
-    const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+    const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none" });
     hourly.forEach((hour, index) => {
       const x = index * step + 1;
       const barWidth = Math.max(1, step - 2);
@@ -44,8 +44,9 @@
       picture.append(bar);
       if (lost > 0) picture.append(svg("rect", { class: "bar abandoned", x, y: height - lost, width: barWidth, height: lost }));
     });
-    picture.append(svg("text", { x: 4, y: 14, "font-size": 12, fill: "#616e7c" }, `peak ${peak} handoffs an hour`));
     box.append(picture);
+    $("stats-chart-caption").textContent =
+      `Handoffs per hour, oldest first (the tallest bar is ${peak}); abandoned ones in amber.`;
   }
 
   function hourlyTable(hourly) {
