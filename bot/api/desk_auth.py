@@ -6,6 +6,7 @@
 Every /desk/api request goes through `desk_session`: it finds the live session of the
 `desk_session` cookie (sliding its idle expiry and marking the agent as seen) and, for any
 method other than GET/HEAD/OPTIONS, requires `X-CSRF-Token` equal to the session's token.
+The live stream uses `desk_stream_session`, which marks the agent as seen but does not slide.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Final
 from fastapi import Depends, Request
 
 from bot.api.deps import NowDep, SessionDep, SettingsDep
-from bot.billing.errors import Forbidden
+from bot.billing.errors import Forbidden, NotLoggedIn
+from bot.desk.agents import mark_seen
 from bot.desk.models import Agent, AgentSession
 from bot.desk.sessions import (
     COOKIE_PATH,
@@ -23,6 +25,7 @@ from bot.desk.sessions import (
     SESSION_COOKIE,
     LoginThrottle,
     current_session,
+    find_session,
     require_csrf,
 )
 from bot.desk.types import AgentRole
@@ -51,7 +54,18 @@ def desk_session(
     return agent_session
 
 
+def desk_stream_session(request: Request, session: SessionDep, now: NowDep) -> AgentSession:
+    """For the live stream: the live session (401 else), the agent marked as seen, but the idle
+    expiry not slid (the page reconnects its stream by itself; that is not the agent's doing)."""
+    found = find_session(session, request.cookies.get(SESSION_COOKIE), now)
+    if found is None:
+        raise NotLoggedIn("not logged in (or the session has ended)")
+    mark_seen(session, found.agent, now)
+    return found
+
+
 DeskSessionDep = Annotated[AgentSession, Depends(desk_session)]
+DeskStreamSessionDep = Annotated[AgentSession, Depends(desk_stream_session)]
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.api.deps import DiscountPolicyDep, NowDep, SessionDep, SettingsDep, get_clock
-from bot.api.desk_auth import DeskAgentDep, DeskSessionDep, SupervisorDep
+from bot.api.desk_auth import DeskAgentDep, DeskSessionDep, DeskStreamSessionDep, SupervisorDep
 from bot.api.desk_deps import DeskConfigDep, DeskEventsDep
 from bot.billing.errors import RasaUnavailable
 from bot.billing.money import format_amount, round_to_cents
@@ -226,9 +226,10 @@ def stats(
 
 @router.get("/stream", response_class=StreamingResponse)
 async def stream(
-    request: Request, agent_session: DeskSessionDep, events: DeskEventsDep
+    request: Request, agent_session: DeskStreamSessionDep, events: DeskEventsDep
 ) -> StreamingResponse:
-    """Server-Sent Events: `queue`, `message`, `ticket`, and a `ping` every 15 seconds."""
+    """Server-Sent Events: `queue`, `message`, `ticket`, and a `ping` every 15 seconds; each
+    connection ends after a minute and the browser reconnects (bot.desk.stream)."""
     queue = events.subscribe()  # now, before the response starts: no event is missed
     session_id = agent_session.id
     factory, clock = request.app.state.session_factory, get_clock(request)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from tests.bot.desk import helpers as desk_helpers
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
+    from sqlalchemy import Engine
+
+    from tests.bot.conftest import FakeClock
 
 PASSWORDS = {"maria": "maria-demo", "tomaz": "tomaz-demo", "sara": "sara-demo"}
 SERVICE = {"Authorization": "Bearer test-service-token"}  # the action server, the event broker
@@ -40,3 +47,32 @@ def log_in(client: TestClient, username: str, password: str | None = None) -> st
     csrf = str(client.get("/desk/api/me").json()["csrf_token"])
     client.headers["X-CSRF-Token"] = csrf
     return csrf
+
+
+ACCOUNT = "100001"
+
+
+def open_ticket(
+    client: TestClient,
+    engine: Engine,
+    clock: FakeClock,
+    conversation_id: str,
+    *,
+    verified: bool,
+    **fields: Any,
+) -> int:
+    """A ticket opened the way the action server opens it (verified first, if asked)."""
+    if verified:
+        with Session(engine) as session:
+            desk_helpers.verify(session, conversation_id, ACCOUNT, clock())
+    body = {
+        "conversation_id": conversation_id,
+        "channel": "socketio",
+        "reason": "customer_request",
+        "summary": "Asked why the bill went up; asked for a person.",
+        "transcript": [{"sender": "customer", "text": "why is my bill so high"}],
+        **fields,
+    }
+    answer = client.post("/api/v1/handoffs", json=body, headers=SERVICE)
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["ticket_id"])

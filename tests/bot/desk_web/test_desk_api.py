@@ -4,14 +4,11 @@ the customer was verified."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from bot.desk.lines import HAND_BACK, NOT_DELIVERED
 from tests.bot.api_helpers import expect_error
-from tests.bot.desk import helpers as desk_helpers
-from tests.bot.desk_web.helpers import SERVICE, log_in
+from tests.bot.desk_web.helpers import ACCOUNT, log_in, open_ticket
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -19,34 +16,6 @@ if TYPE_CHECKING:
 
     from tests.bot.conftest import FakeClock
     from tests.bot.desk_web.fake_rasa import FakeRasa
-
-ACCOUNT = "100001"
-
-
-def open_ticket(
-    client: TestClient,
-    engine: Engine,
-    clock: FakeClock,
-    conversation_id: str,
-    *,
-    verified: bool,
-    **fields: Any,
-) -> int:
-    """A ticket opened the way the action server opens it (verified first, if asked)."""
-    if verified:
-        with Session(engine) as session:
-            desk_helpers.verify(session, conversation_id, ACCOUNT, clock())
-    body = {
-        "conversation_id": conversation_id,
-        "channel": "socketio",
-        "reason": "customer_request",
-        "summary": "Asked why the bill went up; asked for a person.",
-        "transcript": [{"sender": "customer", "text": "why is my bill so high"}],
-        **fields,
-    }
-    answer = client.post("/api/v1/handoffs", json=body, headers=SERVICE)
-    assert answer.status_code == 201, answer.text
-    return int(answer.json()["ticket_id"])
 
 
 def desk_routes(client: TestClient) -> list[tuple[str, str]]:

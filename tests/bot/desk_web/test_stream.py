@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from bot.desk.events import DeskEvents
-from bot.desk.stream import SESSION_ENDED, sse, sse_events
+from bot.desk.stream import RETRY_MILLISECONDS, SESSION_ENDED, sse, sse_events
 from tests.bot.api_helpers import expect_error
-from tests.bot.desk_web.helpers import SERVICE, log_in
-from tests.bot.desk_web.test_desk_api import open_ticket
+from tests.bot.desk_web.helpers import SERVICE, log_in, open_ticket
 
 if TYPE_CHECKING:
     import httpx
@@ -19,6 +18,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from tests.bot.conftest import FakeClock
+
+RETRY = f"retry: {RETRY_MILLISECONDS}\n\n"
 
 
 def events_of(response: httpx.Response) -> Iterator[tuple[str, Any]]:
@@ -93,7 +94,7 @@ def test_the_stream_pings_and_stops_when_the_session_is_gone() -> None:
 
     chunks = asyncio.run(run())
 
-    assert chunks == ["retry: 3000\n\n", "event: ping\ndata: {}\n\n"]
+    assert chunks == [RETRY, "event: ping\ndata: {}\n\n"]
 
 
 def test_only_the_logged_out_sessions_stream_ends() -> None:
@@ -110,4 +111,32 @@ def test_only_the_logged_out_sessions_stream_ends() -> None:
         events.publish(SESSION_ENDED, {"session_id": 7})
         return [chunk async for chunk in body]
 
-    assert asyncio.run(run()) == ["retry: 3000\n\n", sse("queue", {})]
+    assert asyncio.run(run()) == [RETRY, sse("queue", {})]
+
+
+def test_a_stream_ends_after_its_time_and_the_browser_reconnects() -> None:
+    async def run() -> list[str]:
+        events = DeskEvents()
+
+        async def still_live() -> bool:
+            return True
+
+        body = sse_events(events, events.subscribe(), 7, still_live, max_seconds=0.05)
+        chunks = [chunk async for chunk in body]
+        assert events.subscribers == 0
+        return chunks
+
+    assert asyncio.run(run()) == [RETRY]
+
+
+def test_an_open_stream_keeps_the_agent_seen_but_not_the_session_alive(
+    desk_client: TestClient, clock: FakeClock
+) -> None:
+    log_in(desk_client, "maria")
+    clock.advance(minutes=479)
+
+    with desk_client.stream("GET", "/desk/api/stream") as stream:
+        assert stream.status_code == 200
+    clock.advance(minutes=2)
+
+    expect_error(desk_client.get("/desk/api/me"), 401, "not_logged_in")

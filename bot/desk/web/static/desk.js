@@ -4,7 +4,9 @@
 (() => {
   const { el, clear, notice, api, me, duration, time, words } = Desk;
   const $ = (id) => document.getElementById(id);
-  const state = { me: null, tickets: [], fetchedAt: 0, selected: null, detail: null, seen: new Set() };
+  const state = {
+    me: null, tickets: [], fetchedAt: 0, selected: null, detail: null, seen: new Set(), streamOpened: false,
+  };
 
   const REASONS = {
     customer_request: "Asked for a person",
@@ -169,6 +171,17 @@
     $("no-account").hidden = detail.verified;
   }
 
+  /* After a reconnect of the stream: what may have been missed, without redrawing the rest. */
+  async function catchUp() {
+    await loadQueue();
+    if (state.selected === null) return;
+    const detail = await api("GET", `/desk/api/tickets/${state.selected}`);
+    if (detail.id !== state.selected) return;
+    state.detail = detail;
+    renderHead(detail);
+    detail.messages.forEach(addMessage);
+  }
+
   function unselect() {
     state.selected = null;
     state.detail = null;
@@ -260,6 +273,11 @@
   function listen() {
     const stream = new EventSource("/desk/api/stream");
     const parse = (event) => JSON.parse(event.data || "{}");
+    // The server ends each connection after a minute and the browser reconnects by itself.
+    stream.addEventListener("open", () => {
+      if (state.streamOpened) catchUp().catch(failed);
+      state.streamOpened = true;
+    });
     stream.addEventListener("queue", () => loadQueue().catch(failed));
     stream.addEventListener("message", (event) => {
       const data = parse(event);
