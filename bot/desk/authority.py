@@ -145,6 +145,7 @@ def _credit_finding(
     if int(getattr(moved, "rowcount", 0) or 0) != 1:
         session.rollback()
         raise AlreadyCredited("this finding has already been credited")
+    session.refresh(finding)  # the conditional update bypassed the loaded object
     _audit(
         session,
         ticket,
