@@ -48,6 +48,7 @@ COOKIE_PATH: Final = "/desk"
 CSRF_HEADER: Final = "X-CSRF-Token"
 LOGIN_MAX_FAILURES: Final = 5
 LOGIN_WINDOW: Final = timedelta(minutes=15)
+_MAX_THROTTLED_NAMES: Final = 10_000  # beyond this, names without recent failures are forgotten
 WRONG_CREDENTIALS: Final = "Wrong username or password"
 
 
@@ -90,6 +91,10 @@ class LoginThrottle:
         key = normalize_username(username)
         self.failures[key] = [t for t in self.failures[key] if t > now - 2 * LOGIN_WINDOW]
         self.failures[key].append(now)
+        if len(self.failures) > _MAX_THROTTLED_NAMES:  # many made-up names: keep memory bounded
+            cutoff = now - 2 * LOGIN_WINDOW
+            for name in [n for n, times in self.failures.items() if max(times) <= cutoff]:
+                del self.failures[name]
 
     def succeeded(self, username: str) -> None:
         self.failures.pop(normalize_username(username), None)
