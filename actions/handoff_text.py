@@ -19,6 +19,8 @@ CALLBACK_BOOKED = (
     " account. They'll have this conversation in front of them. Anything else I can help with"
     " meanwhile?"
 )
+ANYTHING_ELSE = "Is there anything else I can help you with?"
+STILL_NOT_UNDERSTOOD = "Sorry, I still didn't understand. Let me get you a person instead."
 CARRY_ON = "Okay, I'm still here. What can I help you with?"
 WAIT_BUTTON = {"title": "I'll wait for a person", "payload": "/wait_for_agent"}
 CARRY_ON_BUTTON = {"title": "Carry on with the bot", "payload": "/continue_with_bot"}
