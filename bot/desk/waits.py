@@ -7,7 +7,9 @@
 * average handle time AHT: claim -> resolve of the last 20 resolved tickets
   (DESK_DEFAULT_HANDLE_SECONDS without any);
 * traffic A = arrivals in the last hour x AHT / 3600 (Erlangs);
-* A < N: estimate = max(ASA, k x AHT / N), ASA from Erlang C; A >= N (unstable): k x AHT / N;
+* F free agents (on duty, no claimed ticket) take positions 1..F at once; for the others
+  share = (k - F) x AHT / N;
+* A < N: estimate = max(ASA, share), ASA from Erlang C; A >= N (unstable): share;
 * times the correction factor = mean observed wait / mean estimate over the last 20 answered
   tickets that had an estimate, clipped to 0.5-3 (1 without history).
 """
@@ -24,7 +26,7 @@ from sqlalchemy import exists, func, select
 from bot.desk.config import ON_DUTY_SEEN_SECONDS
 from bot.desk.erlang import average_speed_of_answer
 from bot.desk.models import Agent, AgentSession, HandoffTicket
-from bot.desk.types import FINISHED_STATUSES
+from bot.desk.types import FINISHED_STATUSES, TicketStatus
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -38,19 +40,26 @@ MIN_CORRECTION, MAX_CORRECTION = 0.5, 3.0
 
 
 def estimate_wait(
-    position: int, agents: int, traffic: float, handle_seconds: float, correction: float = 1.0
+    position: int,
+    agents: int,
+    traffic: float,
+    handle_seconds: float,
+    correction: float = 1.0,
+    free_agents: int = 0,
 ) -> int | None:
-    """The estimate in whole seconds (rounded up) for `position` (1 = next); None without agents."""
+    """The estimate in whole seconds (rounded up) for `position` (1 = next); None without agents.
+
+    `free_agents` (on duty, not handling a ticket) take the first positions: those wait only the
+    Erlang C average speed of answer; the others wait for their share of busy agents' handle time.
+    """
     if agents <= 0:
         return None
     if position < 1:
         raise ValueError("queue positions start at 1")
-    share = position * handle_seconds / agents
-    base = (
-        share
-        if traffic >= agents
-        else max(average_speed_of_answer(traffic, agents, handle_seconds), share)
-    )
+    ahead = position - min(max(free_agents, 0), agents)
+    share = max(ahead, 0) * handle_seconds / agents
+    asa = 0.0 if traffic >= agents else average_speed_of_answer(traffic, agents, handle_seconds)
+    base = share if traffic >= agents else max(asa, share)
     return math.ceil(round(base * correction, 6))
 
 
@@ -62,6 +71,7 @@ class QueueConditions:
     arrivals_last_hour: int
     handle_seconds: float
     correction: float
+    busy_agents: int = 0  # agents on duty with a claimed ticket
 
     @property
     def traffic(self) -> float:
@@ -69,8 +79,14 @@ class QueueConditions:
         return self.arrivals_last_hour * self.handle_seconds / 3600
 
     def estimate(self, position: int) -> int | None:
+        free = max(self.agents_on_duty - self.busy_agents, 0)
         return estimate_wait(
-            position, self.agents_on_duty, self.traffic, self.handle_seconds, self.correction
+            position,
+            self.agents_on_duty,
+            self.traffic,
+            self.handle_seconds,
+            self.correction,
+            free_agents=free,
         )
 
 
@@ -162,4 +178,15 @@ def queue_conditions(session: Session, now: datetime, config: DeskConfig) -> Que
         arrivals_last_hour=arrivals_last_hour(session, now),
         handle_seconds=average_handle_seconds(session, config.default_handle_seconds),
         correction=correction_factor(session),
+        busy_agents=busy_agents(session),
     )
+
+
+def busy_agents(session: Session) -> int:
+    """Agents handling a ticket now (one claimed ticket or more)."""
+    count = session.scalar(
+        select(func.count(func.distinct(HandoffTicket.claimed_by))).where(
+            HandoffTicket.status == TicketStatus.CLAIMED
+        )
+    )
+    return int(count or 0)

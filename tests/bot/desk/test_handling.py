@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.billing.errors import AlreadyClaimed, NotYourTicket, TicketClosed
 from bot.desk import handling, tickets
+from bot.desk.erlang import average_speed_of_answer
 from bot.desk.schemas import ResolveIn
 from bot.desk.types import AgentRole, TicketStatus
 from bot.desk.updates import mark_told, queue_updates_due
@@ -145,22 +147,24 @@ def test_queue_updates_when_position_or_minutes_change(
     maria = helpers.agent(session, NOW)
     first = tickets.open_ticket(session, helpers.handoff("c1"), NOW, config).ticket
     second = tickets.open_ticket(session, helpers.handoff("c2"), NOW, config).ticket
-    assert (second.last_update_position, second.last_update_wait) == (2, 600)
+    # Maria is free: the first waits Erlang C's average speed of answer (A = 300/3600 Erlang,
+    # N = 1: 27.3 s), the second waits for her: 1 x 300 s / 1.
+    assert (first.last_update_position, first.last_update_wait) == (1, 28)
+    assert (second.last_update_position, second.last_update_wait) == (2, 300)
     assert queue_updates_due(session, NOW, config) == []  # both know where they stand
     handling.claim(session, first.id, maria, NOW)
-    # Moved up; and the first was answered at once against an estimate of 300 s, so the
-    # correction factor halves estimates (clipped at 0.5): 300 s x 0.5.
+    # Moved up, Maria is busy; and the first was answered at once against an estimate of 28 s,
+    # so the correction factor halves estimates (clipped at 0.5): 300 s x 0.5.
     (moved,) = queue_updates_due(session, NOW, config)
     assert (moved.ticket_id, moved.position, moved.estimated_wait_seconds) == (second.id, 1, 150)
     assert moved.estimated_wait_minutes == 3
     mark_told(session, moved, NOW)
     assert queue_updates_due(session, NOW, config) == []
-    helpers.agent(session, NOW)  # a second agent: same place, half the wait
+    helpers.agent(session, NOW)  # a second agent, free: only Erlang C's average speed of answer
+    asa = average_speed_of_answer(2 * 300 / 3600, 2, 300) * 0.5
     (shorter,) = queue_updates_due(session, NOW, config)
-    assert (shorter.position, shorter.estimated_wait_seconds, shorter.estimated_wait_minutes) == (
-        1,
-        75,
-        2,
-    )
+    assert shorter.position == 1
+    assert shorter.estimated_wait_seconds == math.ceil(asa)
+    assert shorter.estimated_wait_minutes == 1
     mark_told(session, shorter, NOW)
     assert queue_updates_due(session, NOW, config) == []

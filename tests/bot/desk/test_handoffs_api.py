@@ -117,8 +117,9 @@ def test_estimate_with_an_agent_on_duty(
     with Session(seeded_db) as session:
         helpers.agent(session, clock())
     body = client.post("/api/v1/handoffs", json=BODY).json()
-    # One arrival in the last hour, default handle time 300 s, one agent: max(ASA, 1 x 300 / 1).
-    assert (body["agents_on_duty"], body["estimated_wait_seconds"]) == (1, 300)
+    # One arrival in the last hour, default handle time 300 s, one free agent: Erlang C's
+    # average speed of answer, A = 300/3600 Erlang, N = 1: 27.3 s.
+    assert (body["agents_on_duty"], body["estimated_wait_seconds"]) == (1, 28)
     assert body["callback_offered"] is False  # 300 s is not above DESK_CALLBACK_ABOVE_SECONDS
 
 

@@ -186,13 +186,15 @@ def test_what_the_customer_is_told_at_opening_is_kept(
     seeded_session: Session, config: DeskConfig
 ) -> None:
     helpers.agent(seeded_session, NOW)
-    helpers.ticket(seeded_session, NOW - timedelta(minutes=5))  # someone ahead
+    helpers.ticket(seeded_session, NOW - timedelta(minutes=6))  # two ahead
+    helpers.ticket(seeded_session, NOW - timedelta(minutes=5))
     ticket = tickets.open_ticket(seeded_session, helpers.handoff(), NOW, config).ticket
     status = tickets.ticket_status(seeded_session, ticket, NOW, config)
-    assert (status.position, status.estimated_wait_seconds) == (2, 600)
+    # The free agent takes the first; the third waits for her twice: (3 - 1) x 300 s / 1.
+    assert (status.position, status.estimated_wait_seconds) == (3, 600)
     assert status.callback_offered is True  # 600 s is above DESK_CALLBACK_ABOVE_SECONDS (300)
     assert ticket.estimated_wait_seconds == 600
-    assert (ticket.last_update_position, ticket.last_update_wait) == (2, 600)
+    assert (ticket.last_update_position, ticket.last_update_wait) == (3, 600)
 
 
 def test_callback_outside_opening_hours(seeded_session: Session) -> None:

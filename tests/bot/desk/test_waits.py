@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,19 @@ def test_a_busy_queue_waits_the_erlang_c_average() -> None:
 def test_an_unstable_queue_waits_position_times_handle_time_per_agent() -> None:
     assert estimate_wait(4, agents=2, traffic=2.0, handle_seconds=300) == 600
     assert estimate_wait(4, agents=2, traffic=5.0, handle_seconds=300) == 600
+
+
+def test_free_agents_answer_the_first_positions_at_once() -> None:
+    asa = math.ceil(round(average_speed_of_answer(0.5, 2, 300), 6))  # 20 s
+    # Both agents free: positions 1 and 2 wait only Erlang C's average speed of answer.
+    assert estimate_wait(1, agents=2, traffic=0.5, handle_seconds=300, free_agents=2) == asa
+    assert estimate_wait(2, agents=2, traffic=0.5, handle_seconds=300, free_agents=2) == asa
+    # Position 3 waits for one of two busy agents: (3 - 2) x 300 / 2.
+    assert estimate_wait(3, agents=2, traffic=0.5, handle_seconds=300, free_agents=2) == 150
+    # One free agent: position 2 waits one share.
+    assert estimate_wait(2, agents=2, traffic=0.5, handle_seconds=300, free_agents=1) == 150
+    # More "free" agents than on duty (stale claims) cannot make a negative wait.
+    assert estimate_wait(1, agents=1, traffic=0.0, handle_seconds=300, free_agents=5) == 0
 
 
 def test_the_correction_factor_scales_and_rounds_up() -> None:
@@ -133,5 +147,7 @@ def test_conditions_put_together(session: Session, config: DeskConfig) -> None:
     conditions = queue_conditions(session, NOW, config)
     assert (conditions.agents_on_duty, conditions.arrivals_last_hour) == (2, 6)
     assert conditions.traffic == pytest.approx(0.5)  # 6 an hour x 300 s
-    assert conditions.estimate(1) == 150
-    assert conditions.estimate(6) == 900
+    # The six tickets are queued, nobody handles one: both agents are free for positions 1-2
+    # (Erlang C's 20 s), position 6 waits (6 - 2) x 300 s / 2.
+    assert conditions.estimate(1) == 20
+    assert conditions.estimate(6) == 600
