@@ -74,9 +74,16 @@ def handoff_reason(tracker: Tracker) -> tuple[str, int | None]:
 
 
 async def hand_off(
-    client: BillingClient, dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+    client: BillingClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: str,
+    *,
+    wait_anyway: bool = False,
 ) -> list[EventType]:
-    """Open the ticket and either pause (waiting for a person) or ask about a callback."""
+    """Open the ticket and either pause (waiting for a person) or ask about a callback.
+
+    `wait_anyway`: the customer already chose to wait rather than a callback or the bot."""
     reason_name, finding_id = reason.partition("|")[0], None
     if "|" in reason and reason.split("|")[1].isdigit():
         finding_id = int(reason.split("|")[1])
@@ -108,7 +115,7 @@ async def hand_off(
         SlotSet(names.PENDING_OPERATION, None),
         SlotSet(names.AWAITING_CONFIRMATION, False),
     ]
-    if ticket.get("callback_offered"):
+    if ticket.get("callback_offered") and not wait_anyway:
         text, buttons = callback_question(ticket, verified=bool(tracker.get_slot(names.VERIFIED)))
         dispatcher.utter_message(text=text, buttons=buttons)
         return events
@@ -167,7 +174,9 @@ class ActionWaitForAgent(BillingAction):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return await hand_off(self.client, dispatcher, tracker, "customer_request")
+        return await hand_off(
+            self.client, dispatcher, tracker, "customer_request", wait_anyway=True
+        )
 
 
 class ActionBookCallback(BillingAction):

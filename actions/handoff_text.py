@@ -43,7 +43,12 @@ def queue_message(ticket: JSON, *, first: bool) -> str:
     wait = wait_phrase(ticket.get("estimated_wait_seconds"))
     position = ticket.get("position") or 1
     place = "next in line" if position == 1 else f"number {position} in the queue"
-    estimate = f" The wait is {wait}." if wait else ""
+    if wait:
+        estimate = f" The wait is {wait}."
+    elif not ticket.get("agents_on_duty"):
+        estimate = " Nobody from the team is online yet, so I can't say how long it will take."
+    else:
+        estimate = ""
     opening = (
         "I'm passing you to a colleague from our billing team. They'll see this conversation and"
         " your account, so you won't need to repeat anything. "
@@ -66,7 +71,7 @@ def callback_question(ticket: JSON, *, verified: bool) -> tuple[str, list[dict[s
         for window in ticket.get("callback_windows") or []:
             entity = json.dumps({"callback_window": window["start"]})
             payload = f"/request_callback{entity}"
-            buttons.append({"title": f"Call me {window['label']}", "payload": payload})
+            buttons.append({"title": f"Call me back: {window['label']}", "payload": payload})
     if ticket.get("open_now"):
         buttons.append(WAIT_BUTTON)
     buttons.append(CARRY_ON_BUTTON)

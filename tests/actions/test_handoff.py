@@ -231,8 +231,8 @@ async def test_a_long_wait_offers_a_callback_and_does_not_pause() -> None:
     [(text, buttons)] = said
     assert text.startswith("The wait for a colleague is about 25 minutes.")
     assert [b["title"] for b in buttons] == [
-        "Call me today 14:00-16:00",
-        "Call me today 16:00-18:00",
+        "Call me back: today 14:00-16:00",
+        "Call me back: today 16:00-18:00",
         "I'll wait for a person",
         "Carry on with the bot",
     ]
@@ -270,10 +270,12 @@ async def test_the_customer_books_a_callback_window() -> None:
 
 async def test_waiting_after_all_queues_and_pauses() -> None:
     desk = FakeDesk()
+    desk.ticket.update(callback_offered=True, estimated_wait_seconds=None, agents_on_duty=0)
     tracker = make_tracker("I'll wait", "wait_for_agent", slots={"handoff_ticket": 12.0})
-    events, _ = await run_action(ActionWaitForAgent(desk.client()), tracker)
+    events, said = await run_action(ActionWaitForAgent(desk.client()), tracker)
     assert desk.opened()["reason"] == "customer_request"
-    assert ConversationPaused() in events
+    assert ConversationPaused() in events  # not the callback question again
+    assert "Nobody from the team is online yet" in said[0][0]
 
 
 async def test_carrying_on_with_the_bot_withdraws_the_ticket_even_if_closed() -> None:
