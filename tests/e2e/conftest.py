@@ -135,6 +135,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "RASA_TOKEN": RASA_TOKEN,
         "RASA_CORS_ORIGIN": backend_url,
+        "RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
+        "DESK_QUEUE_UPDATE_SECONDS": "5",
+        # Waits are unit-tested; here a customer is always queued, never offered a callback.
+        "DESK_CALLBACK_ABOVE_SECONDS": "86400",
         "RASA_MODEL": str(MODEL),
         "LOG_LEVEL": "INFO",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",

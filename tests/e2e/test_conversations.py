@@ -67,8 +67,11 @@ def test_three_wrong_birth_dates_lock_luka_also_in_a_new_conversation(
     assert "Luka" not in " ".join(again)
 
 
-def test_a_person_is_offered_and_a_goodbye_is_answered(stack: Stack, sender: str) -> None:
-    assert "billing@example.com" in " ".join(stack.chat(sender, "I want to speak to a human"))
+def test_with_no_agent_on_duty_a_person_is_not_promised(stack: Stack, sender: str) -> None:
+    """No agent is logged in: no estimate is honest, so the bot says so and does not pause."""
+    reply = " ".join(stack.chat(sender, "I want to speak to a human"))
+    assert reply.startswith("No colleague is free to chat right now.")
+    assert "080 22 33" in reply
     assert stack.chat(sender, "bye") == ["Goodbye, and thanks for getting in touch."]
 
 
