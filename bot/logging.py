@@ -32,6 +32,8 @@ SAFE_FIELDS: Final = frozenset(
         "seconds",
         "revision",
         "error_type",
+        "ticket_id",
+        "agent_id",
     }
 )
 _HANDLER_NAME: Final = "bot"

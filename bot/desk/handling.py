@@ -66,7 +66,14 @@ def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Hand
         now=now,
     )
     session.commit()
-    logger.info("ticket.claimed", extra={"conversation_id": ticket.conversation_id})
+    logger.info(
+        "ticket.claimed",
+        extra={
+            "conversation_id": ticket.conversation_id,
+            "ticket_id": ticket.id,
+            "agent_id": agent.id,
+        },
+    )
     return ticket
 
 

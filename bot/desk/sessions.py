@@ -139,7 +139,7 @@ def log_in(
     agent.on_duty, agent.last_seen_at = True, now
     session.add(agent_session)
     session.commit()
-    logger.info("desk.login", extra={"action": "desk.login"})
+    logger.info("desk.login", extra={"action": "desk.login", "agent_id": agent.id})
     return Login(token=token, agent_session=agent_session)
 
 
