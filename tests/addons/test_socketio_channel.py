@@ -8,25 +8,18 @@ browser, also after a reconnect with the same session id (a page reload).
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
-import socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from addons.channels import BLANK_MESSAGE
 from addons.redaction import CARD_MASK
 from addons.socketio_channel import PersistentSocketIOInput
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.addons.socketio_client import Browser, free_port
 
 
 class Server:
@@ -69,37 +62,6 @@ async def running_server() -> AsyncIterator[Server]:
 def server(running_server: Server) -> Server:
     running_server.received.clear()
     return running_server
-
-
-class Browser:
-    """A socket.io client that behaves like the widget: session_request, then user_uttered."""
-
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.session: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self.client.on("bot_uttered", self.replies.put)
-        self.client.on("session_confirm", self._confirmed)
-
-    async def _confirmed(self, session_id: str) -> None:
-        if not self.session.done():
-            self.session.set_result(session_id)
-
-    async def open(self, port: int, session_id: str | None) -> str:
-        await self.client.connect(f"http://127.0.0.1:{port}", transports=["polling"])
-        await self.client.emit("session_request", {"session_id": session_id})
-        return await asyncio.wait_for(self.session, 5)
-
-    async def say(self, session_id: str, text: str) -> None:
-        payload = {"message": text, "session_id": session_id, "customData": {"language": "en"}}
-        await self.client.emit("user_uttered", payload)
-
-    async def close(self) -> None:
-        """Leave without waiting for the pending long-poll (a closed tab does not wait either)."""
-        await self.client.eio.disconnect(abort=True)
-
-    async def reply(self) -> dict[str, Any]:
-        return await asyncio.wait_for(self.replies.get(), 5)
 
 
 async def test_replies_reach_the_session_and_cards_are_masked(server: Server) -> None:
