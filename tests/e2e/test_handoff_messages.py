@@ -75,3 +75,13 @@ def test_messages_of_a_paused_conversation_reach_the_desk_none_lost(
         json={"outcome": "no_action", "then": "hand_back"},
     ).raise_for_status()
     assert any("balance" in text.lower() for text in stack.chat(sender, "what's my balance?"))
+
+
+def test_rasa_s_http_api_needs_the_token(stack: Stack, sender: str) -> None:
+    stack.chat(sender, "hi")
+    tracker = f"{stack.rasa_url}/conversations/{sender}/tracker"
+    assert httpx.get(tracker).status_code == 401
+    assert httpx.get(tracker, params={"token": "wrong"}).status_code == 401
+    assert httpx.get(tracker, params={"token": stack.env["RASA_TOKEN"]}).status_code == 200
+    pause = f"{stack.rasa_url}/conversations/{sender}/tracker/events"
+    assert httpx.post(pause, json={"event": "pause"}).status_code == 401
