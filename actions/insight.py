@@ -15,6 +15,7 @@ from actions.billing_client import JSON, NotFound
 from actions.formatting import day, money, month_name
 from actions.keys import idempotency_key
 from actions.operations import Operation, charge_label, describe_request, propose
+from actions.transcript import REPEATED_COMPLAINTS, complaints
 
 CHARGE_WORDS = (
     "late fee", "late", "roaming", "vat", "tax", "discount", "proration", "installation",
@@ -186,6 +187,12 @@ class ActionReviewAccount(ReviewingAction):
                 tracker.sender_id, self.account(tracker), "/charges", query
             )
             charges = result["charges"]
+        if complaints(tracker) >= REPEATED_COMPLAINTS:
+            text = (
+                "I checked your recent bills against our billing rules and found no error, but I"
+                " can see this keeps worrying you."
+            )
+            return offer_person(dispatcher, text, "upset_customer")
         if len(charges) != 1:
             dispatcher.utter_message(
                 text="I checked your recent bills against our billing rules and found no error."

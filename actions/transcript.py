@@ -58,6 +58,20 @@ def user_intents(tracker: Tracker) -> list[str]:
     return intents[-MAX_INTENTS:]
 
 
+COMPLAINT_INTENTS = frozenset({"dispute_charge", "bill_higher_than_usual", "express_frustration"})
+REPEATED_COMPLAINTS = 3  # this many complaints in one conversation: the customer is upset
+
+
+def complaints(tracker: Tracker) -> int:
+    """How many of the customer's messages so far complained about the bill."""
+    return sum(
+        1
+        for event in tracker.events
+        if event.get("event") == "user"
+        and (event.get("parse_data") or {}).get("intent", {}).get("name") in COMPLAINT_INTENTS
+    )
+
+
 def conversation_summary(tracker: Tracker, reason: str) -> str:
     """One or two sentences, no personal data: what was asked, verification, why a person."""
     asked = [INTENT_PHRASES[i] for i in user_intents(tracker) if i in INTENT_PHRASES]

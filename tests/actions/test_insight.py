@@ -300,6 +300,26 @@ async def test_no_error_and_no_named_charge_asks_which_one(backend: FakeBackend)
     assert events == []
 
 
+async def test_the_third_complaint_without_an_error_offers_a_person(backend: FakeBackend) -> None:
+    complaint = {"event": "user", "parse_data": {"intent": {"name": "dispute_charge"}}}
+    upset = {"event": "user", "parse_data": {"intent": {"name": "bill_higher_than_usual"}}}
+    tracker = make_tracker(
+        "it's still wrong",
+        "dispute_charge",
+        slots=VERIFIED_SLOTS,
+        events=[upset, complaint, {**complaint, "text": "it's still wrong"}],
+    )
+    events, said = await run_action(ActionReviewAccount(backend.client()), tracker)
+    assert said == [
+        (
+            "I checked your recent bills against our billing rules and found no error, but I can"
+            f" see this keeps worrying you. {HANDOFF_QUESTION}",
+            OFFER_HUMAN_BUTTONS,
+        )
+    ]
+    assert events == [SlotSet("handoff_reason", "upset_customer")]
+
+
 # -- asked before verification, answered after it --------------------------------------------
 
 
