@@ -158,6 +158,12 @@ class ValidateStepUpForm(StepUpMixin, ReturnsOutcomeSlots):
         if code is None:
             return {}
         account = tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER)
+        if code == account:
+            # Six digits too, but the customer's own account number: not a try at the code.
+            dispatcher.utter_message(
+                text="That's your account number. I need the 6-digit code we just sent you."
+            )
+            return {names.STEP_UP_CODE: None}
         try:
             result = await self.client.check_step_up_code(tracker.sender_id, account, code)
         except BillingClientError as error:

@@ -193,6 +193,19 @@ async def test_a_wrong_code_says_how_many_tries_are_left_then_gives_up() -> None
     assert events == [SlotSet("step_up_code", "failed")]
 
 
+async def test_the_account_number_typed_at_the_code_prompt_is_not_a_try() -> None:
+    backend = backend_for_marko()
+    await code_sent(backend)
+    account = str(MARKO_SLOTS["verified_account_number"])
+    tracker = answering(
+        "step_up_code", account, "provide_account_number", step_up_channel="m***@example.com"
+    )
+    events, said = await run_action(ValidateStepUpForm(backend.client()), tracker, DOMAIN)
+    assert said == [("That's your account number. I need the 6-digit code we just sent you.", [])]
+    assert events == [SlotSet("step_up_code", None)]
+    assert backend.sent()[-1].route != "/step-up/verify"  # the back end counted no try
+
+
 @pytest.mark.parametrize("answer", ["expired", "locked"])
 async def test_an_expired_or_locked_code_fails(answer: str) -> None:
     backend = backend_for_marko(code_answer=answer)
