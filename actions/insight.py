@@ -111,20 +111,42 @@ class ActionExplainCharge(AccountAction):
             await self.answerer(dispatcher, tracker).invoice(request)
             return []
         found = await self.client.get(tracker.sender_id, self.account(tracker), "/charges", query)
-        charges = [c for c in found["charges"] if chosen is None or str(c["line_id"]) == chosen]
-        if not charges:
+        groups = same_charges(found["charges"])
+        if chosen is not None:
+            groups = [g for g in groups if any(str(c["line_id"]) == chosen for c in g)]
+        if not groups:
             dispatcher.utter_message(
                 text="I can't find a charge like that on your last three invoices."
                 " Ask me to explain your bill and I'll go through every line."
             )
-        elif len(charges) == 1:
-            dispatcher.utter_message(text=explain_one(charges[0]))
+            return []
+        if len(groups) == 1:
+            first, repeats = groups[0][0], len(groups[0])
+            text = explain_one(first)
+            if repeats > 1:
+                text += (
+                    f" It appears {repeats} times on that invoice. If you think that's wrong,"
+                    " say so and I'll check it."
+                )
+            dispatcher.utter_message(text=text)
         else:
             dispatcher.utter_message(
-                text=f"I found {len(charges)} charges like that. Which one do you mean?",
-                buttons=[choice_button(c, query) for c in charges[:6]],
+                text=f"I found {len(groups)} charges like that. Which one do you mean?",
+                buttons=[choice_button(group[0], query) for group in groups[:6]],
             )
         return []
+
+
+def same_charges(charges: list[JSON]) -> list[list[JSON]]:
+    """The charges grouped when they are the same line repeated on one invoice, in order."""
+    groups: dict[tuple[str, ...], list[JSON]] = {}
+    for charge in charges:
+        key = tuple(
+            str(charge.get(field))
+            for field in ("invoice_number", "description", "amount", "period_start", "period_end")
+        )
+        groups.setdefault(key, []).append(charge)
+    return list(groups.values())
 
 
 def charge_query(
