@@ -60,27 +60,35 @@ _OFF_WORDS = (
     r"|unsubscribe|remove|end"
 )
 _ON_WORDS = (
-    r"on|activate|enable|start|set ?up|sign (me )?up|(switch|change|move)( me)? to|go|want|prefer"
-    r"|rather|use"
+    r"on|activate|enable|start|set ?up|sign (me )?up|(switch|change|move)( \w+){0,3} to|go|want"
+    r"|prefer|rather|use"
 )
 _STATE_QUESTION = re.compile(r"^\s*(is|are|am|do|does|have|has|what|which)\b")
 
 
 def requested_change(request: CustomerRequest) -> tuple[str | None, bool | None]:
-    """Which setting the customer means and whether they want it on (None: not said)."""
+    """Which setting the customer means and whether they want it on (None: not said).
+
+    An entity the NLU found and mapped to a known value decides; otherwise the words do (a span
+    like "automatic" or "switched on" that no synonym mapped counts as not found).
+    """
     text = request.text.lower()
-    preference = request.entity(names.PREFERENCE) or next(
-        (name for name, words in _PREFERENCE_WORDS if re.search(rf"\b({words})\b", text)), None
-    )
+    preference = request.entity(names.PREFERENCE)
+    if preference not in (AUTOPAY, E_BILLING, PAPER):
+        preference = next(
+            (name for name, words in _PREFERENCE_WORDS if re.search(rf"\b({words})\b", text)), None
+        )
     switch = request.entity(names.SWITCH)
-    if switch is None and re.search(rf"\b({_OFF_WORDS})\b", text):
-        switch = "off"
-    elif switch is None and re.search(rf"\b({_ON_WORDS})\b", text):
-        switch = "on"
-    value = None if switch not in ("on", "off") else switch == "on"
+    if switch not in ("on", "off"):
+        switch = None
+        if re.search(rf"\b({_OFF_WORDS})\b", text):
+            switch = "off"
+        elif re.search(rf"\b({_ON_WORDS})\b", text):
+            switch = "on"
+    value = None if switch is None else switch == "on"
     if preference == PAPER:  # paper invoices on = e-mail invoices off
         return E_BILLING, None if value is None else not value
-    return (preference if preference in SETTINGS else None), value
+    return preference, value
 
 
 def encode(settings: JSON) -> str:

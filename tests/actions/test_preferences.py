@@ -75,6 +75,12 @@ def request(text: str, **entities: str) -> CustomerRequest:
         ("can I switch to e-billing", {}, ("e_billing", True)),
         ("my billing settings", {}, (None, None)),
         ("turn it off", {}, (None, False)),
+        # a span no synonym mapped counts as no entity
+        ("set up automatic payment for my bills", {"preference": "automatic", "switch": "on"},
+         ("autopay", True)),
+        ("I'd like automatic payments switched on", {"preference": "autopay",
+                                                     "switch": "switched on"}, ("autopay", True)),
+        ("switch my billing to paperless", {"switch": "switch"}, ("e_billing", True)),
     ],
 )  # fmt: skip
 def test_the_setting_and_the_switch_are_read_from_entities_then_words(
