@@ -157,6 +157,8 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     """How many of the latest customer messages in a row were not understood."""
     count = 0
     for event in reversed(events):
+        if event.get("event") in ("pause", "resume"):
+            break  # a person had the conversation in between
         if event.get("event") != "user":
             continue
         if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":

@@ -85,8 +85,14 @@ class RasaClient:
         await self._post_event(conversation_id, {"event": "pause"})
 
     async def resume(self, conversation_id: str) -> None:
-        """The bot acts on the customer's messages again."""
-        await self._post_event(conversation_id, {"event": "resume"})
+        """The bot acts on the customer's messages again, and listens.
+
+        Rasa stops right after the action that paused the conversation, without the usual
+        `action_listen`; without one the next message is read out of its context (the bot would
+        not understand it), so it is appended with the resume."""
+        await self._post_event(
+            conversation_id, [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        )
 
     async def send_agent_reply(self, conversation_id: str, agent_name: str, text: str) -> str:
         """Send an agent's text to the customer, marked as from a person; returns what was sent."""
@@ -117,7 +123,10 @@ class RasaClient:
         return [turn for event in events if (turn := _turn(event)) is not None]
 
     async def _post_event(
-        self, conversation_id: str, event: dict[str, Any], params: dict[str, str] | None = None
+        self,
+        conversation_id: str,
+        event: dict[str, Any] | list[dict[str, Any]],
+        params: dict[str, str] | None = None,
     ) -> None:
         path = _EVENTS_PATH.format(id=_quoted(conversation_id))
         await self._request("POST", path, conversation_id, json=event, params=params, retries=0)
@@ -129,7 +138,7 @@ class RasaClient:
         conversation_id: str,
         *,
         retries: int,
-        json: dict[str, Any] | None = None,
+        json: dict[str, Any] | list[dict[str, Any]] | None = None,
         params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         if self._token is None:

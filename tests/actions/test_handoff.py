@@ -212,6 +212,8 @@ async def test_the_second_fallback_in_a_row_hands_over() -> None:
     ]
     assert consecutive_fallbacks(once) == 1
     assert consecutive_fallbacks(twice) == 2
+    after_an_agent = [user("zzz", "nlu_fallback", 0.5), {"event": "resume"}, *once]
+    assert consecutive_fallbacks(after_an_agent) == 1
     desk = FakeDesk()
     tracker = make_tracker("blorp", "nlu_fallback", events=once)
     events, _ = await run_action(ActionHandleFallback(desk.client()), tracker)

@@ -44,11 +44,11 @@ class FakeRasa:
     def posted(self, conversation_id: str) -> list[dict[str, Any]]:
         """The events posted and accepted for a conversation, in order."""
         path = f"/conversations/{conversation_id}/tracker/events"
-        return [
-            r.body
-            for r in self.requests
-            if r.method == "POST" and r.path == path and r.status == 200
-        ]
+        posted: list[dict[str, Any]] = []
+        for r in self.requests:
+            if r.method == "POST" and r.path == path and r.status == 200:
+                posted.extend(r.body if isinstance(r.body, list) else [r.body])  # like Rasa
+        return posted
 
     def kinds(self, conversation_id: str) -> list[str]:
         return [event["event"] for event in self.posted(conversation_id)]
@@ -83,7 +83,8 @@ class FakeRasa:
         cid = request.path_params["cid"]
         events = self.events.setdefault(cid, [])
         if post:
-            events.append({**body, "timestamp": time.time()})
+            for event in body if isinstance(body, list) else [body]:
+                events.append({**event, "timestamp": time.time()})
         return JSONResponse({"sender_id": cid, "paused": False, "events": events})
 
 

@@ -107,7 +107,7 @@ def test_claim_reply_and_hand_back_reach_rasa(
 
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "resolved"
-    assert fake_rasa.kinds("flow-1") == ["pause", "bot", "resume", "bot"]
+    assert fake_rasa.kinds("flow-1") == ["pause", "bot", "resume", "action", "bot"]
     assert fake_rasa.bot_texts("flow-1") == [
         "Maria (billing team): I see a double charge.",
         HAND_BACK,
@@ -135,7 +135,7 @@ def test_close_resumes_and_says_goodbye(
     )
 
     assert closed.json()["status"] == "closed"
-    assert fake_rasa.kinds("flow-2") == ["pause", "resume", "bot"]
+    assert fake_rasa.kinds("flow-2") == ["pause", "resume", "action", "bot"]
     assert "closed" in fake_rasa.bot_texts("flow-2")[0]
 
 

@@ -88,6 +88,6 @@ def test_tickets_nobody_claimed_are_abandoned_and_the_bot_resumes(
     result = tick(seeded_db, fake_rasa, clock)
 
     assert result.abandoned == 1
-    assert fake_rasa.kinds("q-4") == ["resume"]
+    assert fake_rasa.kinds("q-4") == ["resume", "action"]
     with Session(seeded_db) as session:
         assert session.get_one(HandoffTicket, old_id).status is TicketStatus.ABANDONED

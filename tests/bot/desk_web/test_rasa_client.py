@@ -51,7 +51,7 @@ def test_pause_reply_system_line_resume_reach_rasa_in_order(fake: FakeRasa) -> N
     sent = call(fake.url, RASA_TOKEN, flow)
 
     assert sent == "Maria (billing team): I have credited the fee."
-    assert fake.kinds("conv-1") == ["pause", "bot", "bot", "resume"]
+    assert fake.kinds("conv-1") == ["pause", "bot", "bot", "resume", "action"]
     assert fake.bot_texts("conv-1") == [sent, "You're back with the billing assistant."]
     pause, reply, *_ = [r for r in fake.requests if r.method == "POST"]
     assert pause.path == "/conversations/conv-1/tracker/events"
