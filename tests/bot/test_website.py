@@ -73,9 +73,10 @@ def test_a_missing_bundle_is_a_clear_503(settings: Settings, tmp_path: Path) -> 
 
 def test_the_real_vendored_bundle_is_the_standalone_widget(api_settings: Settings) -> None:
     """`make setup` vendors rasa-webchat 1.0.1's UMD bundle, which defines window.WebChat."""
-    bundle = Path(__file__).resolve().parents[2] / Settings.model_fields[
-        "webchat_bundle_path"
-    ].get_default()
+    bundle = (
+        Path(__file__).resolve().parents[2]
+        / Settings.model_fields["webchat_bundle_path"].get_default()
+    )
     if not bundle.is_file():
         pytest.fail("the widget is not vendored: run `make setup`")
     head = bundle.read_text(encoding="utf-8", errors="replace")[:400]
