@@ -46,6 +46,7 @@ from bot.review.credits import CreditAction, decide_credit
 from bot.review.models import Finding
 from bot.review.types import FindingStatus
 from bot.safety.audit import agent_actor, record_audit
+from bot.safety.idempotency import IdempotentRequest, commit_once, replay
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -240,8 +241,14 @@ def grant_credit_as_agent(
     body: CreditIn,
     config: DeskConfig,
     now: datetime,
+    idempotency: IdempotentRequest | None = None,
 ) -> CreditGrantOut:
-    """Credit a finding (`finding_id`) or a goodwill `amount` on `invoice_number`; committed."""
+    """Credit a finding (`finding_id`) or a goodwill `amount` on `invoice_number`; committed.
+
+    With an Idempotency-Key a retried request gets the first answer and credits nothing more."""
+    stored = replay(session, idempotency)
+    if stored is not None:
+        return CreditGrantOut.model_validate(stored.body)
     ticket, account = _ticket_account(session, ticket_id, agent)
     limit = config.credit_limit_cents(agent.role)
     if body.finding_id is not None and body.amount is None and body.invoice_number is None:
@@ -254,13 +261,9 @@ def grant_credit_as_agent(
         number, finding_id = invoice.number, None
     else:
         raise InvalidRequest("give either finding_id, or amount with invoice_number")
+    session.flush()
     balance = account_position(session, account, now.date()).balance_cents
-    session.commit()
-    logger.info(
-        "desk.credit_granted",
-        extra={"account_id": account.id, "conversation_id": ticket.conversation_id},
-    )
-    return CreditGrantOut(
+    out = CreditGrantOut(
         ticket_id=ticket.id,
         adjustment_id=credit.id,
         finding_id=finding_id,
@@ -269,6 +272,13 @@ def grant_credit_as_agent(
         currency=account.currency,
         balance=format_amount(balance),
     )
+    answer = commit_once(session, idempotency, now, 201, out)
+    if not answer.replayed:
+        logger.info(
+            "desk.credit_granted",
+            extra={"account_id": account.id, "conversation_id": ticket.conversation_id},
+        )
+    return CreditGrantOut.model_validate(answer.body)
 
 
 def grant_discount_as_agent(
@@ -278,8 +288,14 @@ def grant_discount_as_agent(
     body: DiscountIn,
     policy: DiscountPolicy,
     now: datetime,
+    idempotency: IdempotentRequest | None = None,
 ) -> DiscountGrantOut:
-    """A discount within the agent's tier (bot.commerce.grants.grant_discount); committed."""
+    """A discount within the agent's tier (bot.commerce.grants.grant_discount); committed.
+
+    With an Idempotency-Key a retried request gets the first answer and grants nothing more."""
+    stored = replay(session, idempotency)
+    if stored is not None:
+        return DiscountGrantOut.model_validate(stored.body)
     ticket, account = _ticket_account(session, ticket_id, agent)
     tier = tier_of(agent.role)
     try:
@@ -297,7 +313,7 @@ def grant_discount_as_agent(
         )
     except BeyondAuthority as error:
         raise BeyondAgentAuthority(error.message) from None
-    return DiscountGrantOut(
+    out = DiscountGrantOut(
         ticket_id=ticket.id,
         percent=discount.percent,
         monthly_amount=format_amount(discount.monthly_amount_cents),
@@ -307,3 +323,5 @@ def grant_discount_as_agent(
         currency=account.currency,
         tier="supervisor" if tier is Tier.SUPERVISOR else "agent",
     )
+    # The grant is committed already; the answer is kept under the key for a retry.
+    return DiscountGrantOut.model_validate(commit_once(session, idempotency, now, 201, out).body)

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.api.deps import DiscountPolicyDep, NowDep, SessionDep, SettingsDep, get_clock
 from bot.api.desk_auth import DeskAgentDep, DeskSessionDep, DeskStreamSessionDep, SupervisorDep
 from bot.api.desk_deps import DeskConfigDep, DeskEventsDep
+from bot.api.idempotency import idempotent_request
 from bot.billing.errors import RasaUnavailable
 from bot.billing.money import format_amount, round_to_cents
 from bot.desk import conversation, sessions
@@ -46,6 +47,7 @@ from bot.desk.schemas import (
 from bot.desk.stats import MAX_HOURS, desk_stats
 from bot.desk.stream import sse_events
 from bot.desk.views import message_out, queue_view, ticket_summary
+from bot.safety.idempotency import IdempotentRequest
 
 router = APIRouter(
     prefix="/desk/api",
@@ -66,6 +68,8 @@ def get_rasa(request: Request) -> RasaClient:
 
 
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+# Grants need an Idempotency-Key (the page makes one per form it shows): a retry grants once.
+IdempotencyDep = Annotated[IdempotentRequest, Depends(idempotent_request)]
 
 
 def _ticket_changed(events: DeskEvents, ticket_id: int, status: str) -> None:
@@ -177,9 +181,11 @@ def grant_credit(
     session: SessionDep,
     now: NowDep,
     config: DeskConfigDep,
+    idempotency: IdempotencyDep,
 ) -> CreditGrantOut:
-    """A finding's credit or a goodwill amount, within the role's limit (403 beyond it)."""
-    return grant_credit_as_agent(session, ticket_id, agent, body, config, now)
+    """A finding's credit or a goodwill amount, within the role's limit (403 beyond it).
+    A retry with the same Idempotency-Key gets the first answer and credits nothing more."""
+    return grant_credit_as_agent(session, ticket_id, agent, body, config, now, idempotency)
 
 
 @router.post("/tickets/{ticket_id}/discounts", status_code=201, response_model=DiscountGrantOut)
@@ -190,9 +196,11 @@ def grant_discount(
     session: SessionDep,
     now: NowDep,
     policy: DiscountPolicyDep,
+    idempotency: IdempotencyDep,
 ) -> DiscountGrantOut:
-    """A discount within the role's tier of the discount policy (403 beyond it)."""
-    return grant_discount_as_agent(session, ticket_id, agent, body, policy, now)
+    """A discount within the role's tier of the discount policy (403 beyond it).
+    A retry with the same Idempotency-Key gets the first answer and grants nothing more."""
+    return grant_discount_as_agent(session, ticket_id, agent, body, policy, now, idempotency)
 
 
 @router.post("/tickets/{ticket_id}/resolve", response_model=TicketSummary)

@@ -182,6 +182,10 @@ def test_with_rasa_down_a_reply_is_kept_marked_not_delivered(
     ]
 
 
+def key(value: str) -> dict[str, str]:
+    return {"Idempotency-Key": f"desk-test-{value}"}
+
+
 def test_credits_within_and_beyond_the_roles_limit(
     desk_client: TestClient, seeded_db: Engine, clock: FakeClock
 ) -> None:
@@ -191,21 +195,29 @@ def test_credits_within_and_beyond_the_roles_limit(
     invoice = desk_client.get(f"/desk/api/tickets/{ticket_id}").json()["invoices"][0]["number"]
     path = f"/desk/api/tickets/{ticket_id}/credits"
 
-    within = desk_client.post(
-        path, json={"amount": "5.00", "invoice_number": invoice, "reason": "goodwill"}
-    )
+    goodwill = {"amount": "5.00", "invoice_number": invoice, "reason": "goodwill"}
+    within = desk_client.post(path, json=goodwill, headers=key("credit-1-a"))
+    retried = desk_client.post(path, json=goodwill, headers=key("credit-1-a"))
     beyond = desk_client.post(
-        path, json={"amount": "100.01", "invoice_number": invoice, "reason": "goodwill"}
+        path,
+        json={"amount": "100.01", "invoice_number": invoice, "reason": "goodwill"},
+        headers=key("credit-1-b"),
     )
 
     assert within.status_code == 201, within.text
     assert within.json()["amount"] == "5.00"
+    assert retried.json() == within.json()  # the same answer, and no second credit:
+    after = desk_client.get(f"/desk/api/tickets/{ticket_id}").json()["account"]["balance"]
+    assert after["balance"] == within.json()["balance"]
     expect_error(beyond, 403, "beyond_authority")
     too_much = desk_client.post(
         f"/desk/api/tickets/{ticket_id}/discounts",
         json={"percent": 100, "months": 60, "reason": "loyal customer"},
+        headers=key("discount-1-a"),
     )
     expect_error(too_much, 403, "beyond_authority")
+    without_key = desk_client.post(path, json=goodwill)
+    assert without_key.status_code == 422  # a grant always carries its Idempotency-Key
 
 
 def test_an_unverified_ticket_shows_no_account_data(

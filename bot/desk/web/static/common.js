@@ -42,8 +42,8 @@ const Desk = (() => {
     }
   }
 
-  async function api(method, path, body) {
-    const headers = { Accept: "application/json" };
+  async function api(method, path, body, extraHeaders) {
+    const headers = { Accept: "application/json", ...(extraHeaders || {}) };
     if (method !== "GET") {
       headers["Content-Type"] = "application/json";
       if (csrfToken) headers["X-CSRF-Token"] = csrfToken;

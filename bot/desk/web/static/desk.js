@@ -195,9 +195,16 @@
 
   const ticketPath = (suffix) => `/desk/api/tickets/${state.selected}/${suffix}`;
 
+  // One Idempotency-Key per grant the agent means: a retried request grants once.
+  const grantKeys = {};
+  const grantKey = (name) => (grantKeys[name] ||= crypto.randomUUID());
+  const granted = (name) => { delete grantKeys[name]; };
+
   async function creditFinding(findingId, button) {
     await run(button, async () => {
-      await api("POST", ticketPath("credits"), { finding_id: findingId });
+      const name = `finding-${state.selected}-${findingId}`;
+      await api("POST", ticketPath("credits"), { finding_id: findingId }, { "Idempotency-Key": grantKey(name) });
+      granted(name);
       notice("Credit granted.");
       await loadDetail();
     });
@@ -243,11 +250,14 @@
     $("credit-form").addEventListener("submit", (event) => {
       event.preventDefault();
       run($("credit-submit"), async () => {
-        await api("POST", ticketPath("credits"), {
+        const body = {
           amount: $("credit-amount").value.trim(),
           invoice_number: $("credit-invoice").value,
           reason: $("credit-reason").value.trim(),
-        });
+        };
+        const name = `credit-${state.selected}-${JSON.stringify(body)}`;
+        await api("POST", ticketPath("credits"), body, { "Idempotency-Key": grantKey(name) });
+        granted(name);
         event.target.reset();
         notice("Credit granted.");
         await loadDetail();
@@ -256,11 +266,14 @@
     $("discount-form").addEventListener("submit", (event) => {
       event.preventDefault();
       run($("discount-submit"), async () => {
-        await api("POST", ticketPath("discounts"), {
+        const body = {
           percent: Number($("discount-percent").value),
           months: Number($("discount-months").value),
           reason: $("discount-reason").value.trim(),
-        });
+        };
+        const name = `discount-${state.selected}-${JSON.stringify(body)}`;
+        await api("POST", ticketPath("discounts"), body, { "Idempotency-Key": grantKey(name) });
+        granted(name);
         event.target.reset();
         notice("Discount granted.");
         await loadDetail();
