@@ -71,7 +71,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=Path("var/results/nlu"))
-    parser.add_argument("--min-accuracy", type=float, default=0.90)
+    parser.add_argument("--min-accuracy", type=float, default=0.88)
     parser.add_argument("--min-oos", type=float, default=0.80)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
