@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 
 from rasa_sdk import Tracker
@@ -21,6 +20,7 @@ from actions.account import AccountAction
 from actions.answers import CustomerRequest
 from actions.billing_client import JSON, BillingClient, Refused
 from actions.formatting import day, money
+from actions.keys import idempotency_key
 from actions.proposals import Operation, propose
 
 EXTEND, SPLIT = "extend_due_date", "split"
@@ -138,20 +138,23 @@ def limits_text(options: JSON) -> str:
     return f"I can {', or '.join(parts)}."
 
 
-def proposal_text(choice: Choice, options: JSON) -> str:
-    """Exactly what would change, in the back end's dates and amounts."""
-    balance = money(options["balance"], options.get("currency", "EUR"))
-    base = date.fromisoformat(str(options["base_date"])[:10])
+def proposal_text(choice: Choice, options: JSON, quote: JSON) -> str:
+    """Exactly what would change: the back end's quote, every date and amount."""
+    currency = quote.get("currency", "EUR")
+    balance = money(quote["total"], currency)
+    instalments = quote["instalments"]
     if choice.kind == EXTEND:
-        moved = (base + timedelta(days=choice.count)).isoformat()
         return (
-            f"Here's the change: the whole {balance} would be due on {day(moved)} instead of"
-            f" {day(base.isoformat())}. Nothing else changes. Shall I set this up?"
+            f"Here's the change: the whole {balance} would be due on"
+            f" {day(instalments[0]['due_date'])} instead of {day(str(options['base_date']))}."
+            " Nothing else changes. Shall I set this up?"
         )
+    lines = "\n".join(
+        f"• {day(item['due_date'])}: {money(item['amount'], currency)}" for item in instalments
+    )
     return (
-        f"Here's the change: your balance of {balance} would be split into {choice.count} monthly"
-        f" payments, the first due on {day(base.isoformat())} and the next ones a month apart."
-        " I'll confirm each date and amount once it's set up. Shall I set this up?"
+        f"Here's the change: your balance of {balance} would be paid in {len(instalments)}"
+        f" monthly payments:\n{lines}\nShall I set this up?"
     )
 
 
@@ -172,8 +175,15 @@ class ActionOfferPaymentArrangement(AccountAction):
             return []
         wanted = requested_choice(request.entity(names.OPTION), request.text)
         if wanted is not None and allowed(wanted, options):
+            quote = await self.client.post(
+                tracker.sender_id,
+                self.account(tracker),
+                "/arrangements/quote",
+                wanted.body(),
+                idempotency_key(tracker, f"arrangement-quote|{wanted.ref}"),
+            )
             operation = Operation("arrangement", wanted.ref)
-            return propose(dispatcher, proposal_text(wanted, options), operation)
+            return propose(dispatcher, proposal_text(wanted, options, quote), operation)
         buttons = [choice.button() for choice in choices(options)]
         if wanted is not None:
             text = f"I can't set up exactly that. {limits_text(options)} What would suit you?"

@@ -15,12 +15,18 @@ from sqlalchemy import func, select
 from bot.billing.accounts import account_position
 from bot.billing.errors import AlreadyPending, NothingOwed
 from bot.billing.money import format_amount
-from bot.commerce.arrangement_rules import ArrangementOptions, arrangement_options, plan_schedule
+from bot.commerce.arrangement_rules import (
+    ArrangementOptions,
+    Instalment,
+    arrangement_options,
+    plan_schedule,
+)
 from bot.commerce.models import ArrangementInstalment, PaymentArrangement
 from bot.commerce.schemas import (
     ArrangementOptionOut,
     ArrangementOptionsOut,
     ArrangementOut,
+    ArrangementQuoteOut,
     InstalmentOut,
 )
 from bot.commerce.types import ArrangementKind, ArrangementStatus
@@ -116,6 +122,39 @@ def _details(row: PaymentArrangement) -> dict[str, object]:
     }
 
 
+def _schedule(
+    found: ArrangementOptions, request: ArrangementIn
+) -> tuple[ArrangementKind, list[Instalment]]:
+    if not found.eligible:
+        error = AlreadyPending if found.has_active else NothingOwed
+        raise error(f"no payment arrangement possible: {found.reason}")
+    kind = ArrangementKind(request.kind)
+    return kind, plan_schedule(found, kind, request.days, request.instalments)
+
+
+def quote_arrangement(
+    session: Session,
+    account: Account,
+    today: date,
+    request: ArrangementIn,
+    policy: ArrangementPolicy,
+) -> ArrangementQuoteOut:
+    """The schedule `request` would get today, every date and amount; nothing is written."""
+    found = _options(session, account, today, policy)
+    kind, schedule = _schedule(found, request)
+    return ArrangementQuoteOut(
+        kind=kind.value,
+        total=format_amount(found.balance_cents),
+        currency=account.currency,
+        instalments=[
+            InstalmentOut(
+                number=item.number, due_date=item.due_date, amount=format_amount(item.amount_cents)
+            )
+            for item in schedule
+        ],
+    )
+
+
 def create_arrangement(
     session: Session, ctx: WriteContext, request: ArrangementIn, policy: ArrangementPolicy
 ) -> StoredResponse:
@@ -125,11 +164,7 @@ def create_arrangement(
         return stored
     require_step_up(session, ctx)
     found = _options(session, ctx.account, ctx.now.date(), policy)
-    if not found.eligible:
-        error = AlreadyPending if found.has_active else NothingOwed
-        raise error(f"no payment arrangement possible: {found.reason}")
-    kind = ArrangementKind(request.kind)
-    schedule = plan_schedule(found, kind, request.days, request.instalments)
+    kind, schedule = _schedule(found, request)
     row = PaymentArrangement(
         account_id=ctx.account.id,
         conversation_id=ctx.conversation_id or None,

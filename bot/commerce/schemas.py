@@ -190,6 +190,15 @@ class ArrangementOut(Schema):
     instalments: list[InstalmentOut]
 
 
+class ArrangementQuoteOut(Schema):
+    """What an arrangement would be, before anything is set up."""
+
+    kind: Literal["extend_due_date", "split"]
+    total: str
+    currency: str
+    instalments: list[InstalmentOut]
+
+
 class BillingPreferences(Schema):
     autopay: bool
     e_billing: bool

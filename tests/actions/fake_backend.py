@@ -114,7 +114,7 @@ class FakeBackend(PaymentAccounts):
             for s in self.sent()
             if s.method in ("POST", "PUT")
             and s.route != s.path
-            and s.route not in ("/step-up/verify", "/plan-changes/quote")
+            and s.route not in ("/step-up/verify", "/plan-changes/quote", "/arrangements/quote")
         ]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:

@@ -117,6 +117,8 @@ class PaymentAccounts(DemoAccounts):
     def _apply(self, conversation: str, account: str, route: str, body: JSON) -> httpx.Response:
         if route == "/arrangements":
             return self._arrange(account, body)
+        if route == "/arrangements/quote":  # nothing is written
+            return self._quote_arrangement(account, body)
         if route == "/billing-preferences":
             if set(body) != {"autopay", "e_billing"}:
                 return error(422, "invalid_request")
@@ -126,6 +128,16 @@ class PaymentAccounts(DemoAccounts):
         if route == "/disputes" and response.status_code == 201:
             self.disputes.setdefault(account, []).insert(0, response.json())
         return response
+
+    def _quote_arrangement(self, account: str, body: JSON) -> httpx.Response:
+        options = self.arrangement_options[account]
+        if not options["eligible"]:
+            return error(409, "already_pending" if options["reason"] == ACTIVE else "nothing_owed")
+        instalments = schedule(options, body)
+        if instalments is None:
+            return error(422, "invalid_request")
+        quote = {"kind": body["kind"], "total": options["balance"], "currency": "EUR"}
+        return ok({**quote, "instalments": instalments})
 
     def _arrange(self, account: str, body: JSON) -> httpx.Response:
         options = self.arrangement_options[account]

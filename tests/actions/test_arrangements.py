@@ -50,10 +50,11 @@ ANA_CHOICES = [
 LIMITS = (
     "I can move your due date by up to 14 days, or split the balance into 2 or 3 monthly payments."
 )
-SPLIT_IN_TWO = (
-    "Here's the change: your balance of 54.17 EUR would be split into 2 monthly payments, the"
-    " first due on 30 Nov 2026 and the next ones a month apart. I'll confirm each date and amount"
-    " once it's set up. Shall I set this up?"
+SPLIT_IN_TWO = (  # every date and amount from the back end's quote, before the yes
+    "Here's the change: your balance of 54.17 EUR would be paid in 2 monthly payments:\n"
+    "• 30 Nov 2026: 27.09 EUR\n"
+    "• 30 Dec 2026: 27.08 EUR\n"
+    "Shall I set this up?"
 )
 ONE_WEEK_LATER = (
     "Here's the change: the whole 54.17 EUR would be due on 7 Dec 2026 instead of 30 Nov 2026."
@@ -130,6 +131,8 @@ async def test_splitting_in_two_is_proposed_with_what_would_change(backend: Fake
         SlotSet("awaiting_confirmation", True),
     ]
     assert backend.writes() == []  # nothing is set up before the yes and the code
+    quote = backend.sent()[-1]
+    assert (quote.route, quote.body) == ("/arrangements/quote", {"kind": "split", "instalments": 2})
 
 
 async def test_a_button_proposes_moving_the_due_date(backend: FakeBackend) -> None:

@@ -1,4 +1,4 @@
-"""Paying: /api/v1/accounts/{acct}/payment-links, /arrangement-options, /arrangements,
+"""Paying: /api/v1/accounts/{acct}/payment-links, /arrangement-options, /arrangements(/quote),
 /billing-preferences."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bot.commerce.schemas import (
     ArrangementIn,
     ArrangementOptionsOut,
     ArrangementOut,
+    ArrangementQuoteOut,
     BillingPreferences,
     PaymentLinkOut,
 )
@@ -35,6 +36,18 @@ def arrangement_options(
 ) -> ArrangementOptionsOut:
     """Whether the balance can be moved or split today, and within which limits."""
     return arrangements.options(session, account, today, policy.arrangements)
+
+
+@router.post("/arrangements/quote", response_model=ArrangementQuoteOut)
+def quote_arrangement(
+    body: ArrangementIn,
+    account: VerifiedAccount,
+    session: SessionDep,
+    today: TodayDep,
+    policy: DiscountPolicyDep,
+) -> ArrangementQuoteOut:
+    """Every date and amount the arrangement would have if set up today (nothing is written)."""
+    return arrangements.quote_arrangement(session, account, today, body, policy.arrangements)
 
 
 @router.post("/arrangements", status_code=201, response_model=ArrangementOut)

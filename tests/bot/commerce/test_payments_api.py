@@ -103,15 +103,29 @@ def test_arrangement_options_then_an_extension(
     assert audit.details["due_dates"] == ["2026-12-10"]
 
 
-def test_split_into_instalments(conversation: OpenConversation) -> None:
-    marko = conversation("100002").step_up()
+def test_split_into_instalments(conversation: OpenConversation, seeded_db: Engine) -> None:
+    marko = conversation("100002")
     balance = parse_amount(marko.get("/balance").json()["balance"])
-    made = marko.write("POST", "/arrangements", {"kind": "split", "instalments": 3})
+    body = {"kind": "split", "instalments": 3}
+    quoted = marko.client.post(
+        f"{marko.base}/arrangements/quote", json=body, headers=marko.headers
+    )  # no code, no key: nothing is written
+    assert quoted.status_code == 200, quoted.text
+    with Session(seeded_db) as session:
+        assert session.scalars(select(PaymentArrangement)).all() == []
+    made = marko.step_up().write("POST", "/arrangements", body)
     assert made.status_code == 201, made.text
     parts = made.json()["instalments"]
     assert [part["number"] for part in parts] == [1, 2, 3]
     assert sum(parse_amount(part["amount"]) for part in parts) == balance
     assert [part["due_date"] for part in parts] == ["2026-11-30", "2026-12-30", "2027-01-30"]
+    # The quote showed exactly the schedule that was then set up.
+    assert quoted.json() == {
+        "kind": "split",
+        "total": made.json()["total"],
+        "currency": "EUR",
+        "instalments": parts,
+    }
 
 
 @pytest.mark.parametrize(
@@ -129,6 +143,8 @@ def test_arrangements_outside_the_limits(
 ) -> None:
     ana = conversation("100001").step_up()
     expect_error(ana.write("POST", "/arrangements", body), 422, "invalid_request")
+    quote = ana.client.post(f"{ana.base}/arrangements/quote", json=body, headers=ana.headers)
+    expect_error(quote, 422, "invalid_request")
 
 
 def test_billing_preferences(conversation: OpenConversation, seeded_db: Engine) -> None:
