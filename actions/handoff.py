@@ -18,13 +18,20 @@ import contextlib
 import logging
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import BillingAction, DomainDict
-from actions.billing_client import JSON, BackendUnavailable, BillingClient, Refused
+from actions.billing_client import (
+    JSON,
+    BackendUnavailable,
+    BillingClient,
+    BillingClientError,
+    Refused,
+    shared_client,
+)
 from actions.handoff_text import (
     ANYTHING_ELSE,
     CALLBACK_BOOKED,
@@ -238,3 +245,30 @@ class ActionAnswerBareYesNo(BillingAction):
             return await hand_off(self.client, dispatcher, tracker, str(reason))
         dispatcher.utter_message(text=ANYTHING_ELSE)
         return [SlotSet(names.HANDOFF_REASON, None)] if reason else []
+
+
+class ActionEndOpenHandoff(Action):
+    """After a goodbye: a ticket the customer was still deciding about (callback, wait or the
+    bot) is withdrawn, so nobody waits in the queue for a customer who has left. Says nothing."""
+
+    def __init__(self, client: BillingClient | None = None) -> None:
+        self._client = client
+
+    def name(self) -> str:
+        return "action_end_open_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ticket = tracker.get_slot(names.HANDOFF_TICKET)
+        if ticket is None:
+            return []
+        client = self._client or shared_client()
+        try:
+            await client.withdraw_handoff(tracker.sender_id, int(ticket))
+        except BillingClientError as error:  # abandoned later by the back end instead
+            logger.info(
+                "handoff.withdraw_failed",
+                extra={"conversation_id": tracker.sender_id, "error": type(error).__name__},
+            )
+        return [SlotSet(names.HANDOFF_TICKET, None)]

@@ -14,6 +14,7 @@ from actions.handoff import (
     ActionAnswerBareYesNo,
     ActionBookCallback,
     ActionCarryOnWithBot,
+    ActionEndOpenHandoff,
     ActionHandleFallback,
     ActionHandOff,
     ActionWaitForAgent,
@@ -295,3 +296,21 @@ async def test_back_end_down_gives_the_phone_number_and_does_not_pause() -> None
     events, said = await run_action(ActionHandOff(desk.client()), tracker)
     assert said == [(HANDOFF_UNAVAILABLE, [])]
     assert events == [SlotSet("handoff_reason", None)]
+
+
+async def test_a_goodbye_withdraws_a_ticket_still_waiting_for_a_choice() -> None:
+    desk = FakeDesk()
+    tracker = make_tracker("bye", "goodbye", slots={"handoff_ticket": 12.0})
+    events, said = await run_action(ActionEndOpenHandoff(desk.client()), tracker)
+    assert desk.received == [("POST", "/api/v1/handoffs/12/withdraw", {})]
+    assert (events, said) == ([SlotSet("handoff_ticket", None)], [])
+
+
+async def test_a_goodbye_without_a_ticket_or_with_the_back_end_down_says_nothing() -> None:
+    desk = FakeDesk()
+    events, said = await run_action(ActionEndOpenHandoff(desk.client()), make_tracker("bye"))
+    assert (events, said, desk.received) == ([], [], [])
+    down = FakeDesk(down=True)
+    tracker = make_tracker("bye", "goodbye", slots={"handoff_ticket": 12.0})
+    events, said = await run_action(ActionEndOpenHandoff(down.client()), tracker)
+    assert (events, said) == ([SlotSet("handoff_ticket", None)], [])

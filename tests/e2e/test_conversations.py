@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from tests.e2e.conftest import Stack, wait_until
+import httpx
+
+from tests.e2e.conftest import SERVICE_TOKEN, Stack, wait_until
 
 ANA_BIRTH_DATE_FORMS = ("14 March 1985", "1985-03-14", "14.3.1985")
 LUKA_BIRTH_DATE_FORMS = ("9 January 2001", "2001-01-09", "9.1.2001")
@@ -72,7 +74,11 @@ def test_with_no_agent_on_duty_a_person_is_not_promised(stack: Stack, sender: st
     reply = " ".join(stack.chat(sender, "I want to speak to a human"))
     assert reply.startswith("No colleague is free to chat right now.")
     assert "080 22 33" in reply
+    ticket = f"{stack.backend_url}/api/v1/handoffs/by-conversation/{sender}"
+    auth = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    assert httpx.get(ticket, headers=auth).json()["status"] == "queued"  # while they decide
     assert stack.chat(sender, "bye") == ["Goodbye, and thanks for getting in touch."]
+    assert httpx.get(ticket, headers=auth).status_code == 404  # withdrawn: nobody waits for them
 
 
 def test_odd_and_huge_messages_get_an_answer(stack: Stack, sender: str) -> None:
