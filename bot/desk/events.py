@@ -71,6 +71,11 @@ class DeskEvents:
                 except RuntimeError:  # the loop closed meanwhile: nobody is listening
                     self.unsubscribe(queue)
 
+    def ticket_changed(self, ticket_id: int, status: str) -> None:
+        """A ticket's status changed, so the queue did too."""
+        self.publish("ticket", {"ticket_id": ticket_id, "status": status})
+        self.publish("queue", {})
+
     def _offer(self, queue: asyncio.Queue[DeskEvent], event: DeskEvent) -> None:
         try:
             queue.put_nowait(event)

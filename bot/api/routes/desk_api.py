@@ -31,7 +31,6 @@ from bot.desk.api_schemas import (
 )
 from bot.desk.authority import authority_of, grant_credit_as_agent, grant_discount_as_agent
 from bot.desk.detail import ticket_detail
-from bot.desk.events import DeskEvents
 from bot.desk.rasa_client import RasaClient
 from bot.desk.schemas import (
     AgentMessageIn,
@@ -70,11 +69,6 @@ def get_rasa(request: Request) -> RasaClient:
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 # Grants need an Idempotency-Key (the page makes one per form it shows): a retry grants once.
 IdempotencyDep = Annotated[IdempotentRequest, Depends(idempotent_request)]
-
-
-def _ticket_changed(events: DeskEvents, ticket_id: int, status: str) -> None:
-    events.publish("ticket", {"ticket_id": ticket_id, "status": status})
-    events.publish("queue", {})
 
 
 @router.get("/me", response_model=MeOut)
@@ -130,9 +124,9 @@ async def claim(
     try:
         ticket = await conversation.claim_and_pause(session, rasa, ticket_id, agent, now)
     except RasaUnavailable:  # claimed, not paused yet: claiming again pauses again
-        _ticket_changed(events, ticket_id, "claimed")
+        events.ticket_changed(ticket_id, "claimed")
         raise
-    _ticket_changed(events, ticket.id, str(ticket.status))
+    events.ticket_changed(ticket.id, str(ticket.status))
     return await run_in_threadpool(ticket_summary, session, ticket, now, config)
 
 
@@ -216,7 +210,7 @@ async def resolve(
 ) -> TicketSummary:
     """Record the outcome; Rasa resumes the bot and the customer gets the closing line."""
     ticket = await conversation.resolve_and_resume(session, rasa, ticket_id, agent, body, now)
-    _ticket_changed(events, ticket.id, str(ticket.status))
+    events.ticket_changed(ticket.id, str(ticket.status))
     return await run_in_threadpool(ticket_summary, session, ticket, now, config)
 
 

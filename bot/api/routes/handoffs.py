@@ -25,11 +25,6 @@ router = APIRouter(tags=["handoff"])
 TicketId = Annotated[int, Path(description="The handoff ticket's id")]
 
 
-def _ticket_changed(events: DeskEventsDep, ticket_id: int, status: str) -> None:
-    events.publish("ticket", {"ticket_id": ticket_id, "status": status})
-    events.publish("queue", {})
-
-
 @router.post(
     "/handoffs",
     status_code=201,
@@ -43,7 +38,7 @@ def open_handoff(
     opened = tickets.open_ticket(session, body, now, config)
     status = tickets.ticket_status(session, opened.ticket, now, config)
     if opened.created:
-        _ticket_changed(events, opened.ticket.id, status.status)
+        events.ticket_changed(opened.ticket.id, status.status)
     return JSONResponse(status.model_dump(mode="json"), status_code=201 if opened.created else 200)
 
 
@@ -69,7 +64,7 @@ def choose_callback(
 ) -> HandoffStatusOut:
     """Take one of the offered callback windows; the ticket leaves the live queue."""
     ticket = tickets.choose_callback(session, ticket_id, body.window_start, now, config)
-    _ticket_changed(events, ticket.id, str(ticket.status))
+    events.ticket_changed(ticket.id, str(ticket.status))
     return tickets.ticket_status(session, ticket, now, config)
 
 
@@ -83,7 +78,7 @@ def withdraw(
 ) -> HandoffStatusOut:
     """The customer carries on with the bot (`withdrawn`)."""
     ticket = tickets.withdraw(session, ticket_id, now)
-    _ticket_changed(events, ticket.id, str(ticket.status))
+    events.ticket_changed(ticket.id, str(ticket.status))
     return tickets.ticket_status(session, ticket, now, config)
 
 
