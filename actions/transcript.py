@@ -15,9 +15,8 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import names
-from addons.redaction import VERIFICATION_ANSWER, redact_text
+from addons.redaction import SECRET_ANSWER_SLOTS, VERIFICATION_ANSWER, redact_text
 
-SECRET_ANSWER_SLOTS = frozenset({names.IDENTITY_CHECK, names.STEP_UP_CODE})
 MAX_MESSAGES = 40
 MAX_INTENTS = 20
 MAX_CHARACTERS = 1000

@@ -13,10 +13,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.redaction import redact_user_event
-
-# While the form asks for one of these, the customer's whole answer is a secret.
-SECRET_ANSWER_SLOTS = frozenset({"identity_check", "step_up_code"})
+from addons.redaction import SECRET_ANSWER_SLOTS, redact_user_event
 
 
 def redact_events(events: list[Event]) -> list[Event]:

@@ -11,6 +11,8 @@ CARD_MASK = "[card number removed]"
 DATE_MASK = "[date removed]"
 VERIFICATION_ANSWER = "[verification answer removed]"
 SENSITIVE_ENTITIES = frozenset({"date", "postcode"})
+# While a form asks for one of these slots, the customer's whole answer is a secret.
+SECRET_ANSWER_SLOTS = frozenset({"identity_check", "step_up_code"})
 
 # 13-19 digits, optionally grouped by spaces or dashes, as people type card numbers.
 _CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
