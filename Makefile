@@ -24,6 +24,8 @@ export RASA_URL ?= http://127.0.0.1:5005
 export RASA_TOKEN ?= dev-rasa-token
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# Rasa's usage telemetry would try to reach the internet from every process; it stays off.
+export RASA_TELEMETRY_ENABLED ?= false
 
 .PHONY: help setup model run test test-bot test-actions test-dialogue test-e2e eval lint format bench seed clean
 
