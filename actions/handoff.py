@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
@@ -145,32 +145,54 @@ class ActionHandOff(BillingAction):
 
 
 class ActionHandleFallback(BillingAction):
-    """Not understood: ask to rephrase once; the second time in a row, offer a person at once."""
+    """Not understood: ask to rephrase once; the second time in a row, offer a person at once.
+
+    It answers both kinds of "not understood": NLU below its confidence threshold (the intent
+    `nlu_fallback`, by rule) and the dialogue policies unsure what to do next (RulePolicy's
+    `core_fallback_action_name`). In the second case the message is taken back from the dialogue
+    state, as Rasa's own `action_default_fallback` does, so it does not steer later predictions.
+    """
 
     def name(self) -> str:
-        return "action_handle_fallback"
+        return HANDLE_FALLBACK
 
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        understood = (tracker.latest_message or {}).get("intent", {}).get("name") != "nlu_fallback"
+        take_back: list[EventType] = [UserUtteranceReverted()] if understood else []
         if consecutive_fallbacks(tracker.events) < 2:
             dispatcher.utter_message(response="utter_default")
-            return []
+            return take_back
         dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
-        return await hand_off(self.client, dispatcher, tracker, "repeated_fallback")
+        return [*take_back, *await hand_off(self.client, dispatcher, tracker, "repeated_fallback")]
+
+
+HANDLE_FALLBACK = "action_handle_fallback"
 
 
 def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
-    """How many of the latest customer messages in a row were not understood."""
+    """How many of the latest customer messages in a row were not understood, the latest included.
+
+    A message was not understood when NLU said so (`nlu_fallback`) or when the fallback action
+    answered it; the latest message is being answered by the fallback action now.
+    """
     count = 0
+    answered_by: str | None = HANDLE_FALLBACK
     for event in reversed(events):
-        if event.get("event") in ("pause", "resume"):
+        kind = event.get("event")
+        if kind in ("pause", "resume"):
             break  # a person had the conversation in between
-        if event.get("event") != "user":
+        if kind == "action":
+            answered_by = event.get("name")  # ends as the first action after the message
             continue
-        if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
+        if kind != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if intent != "nlu_fallback" and answered_by != HANDLE_FALLBACK:
             break
         count += 1
+        answered_by = None
     return count
 
 

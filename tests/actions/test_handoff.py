@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.events import ConversationPaused, SlotSet, UserUtteranceReverted
 
 from actions.billing_client import BillingClient
 from actions.handoff import (
@@ -224,6 +224,34 @@ async def test_the_second_fallback_in_a_row_hands_over() -> None:
     assert desk.opened()["reason"] == "repeated_fallback"
     assert ConversationPaused() in events
     assert len(said) == 2
+
+
+async def test_a_message_the_dialogue_could_not_place_counts_as_not_understood() -> None:
+    """The policies' fallback (an intent that fits nowhere) answers like an NLU fallback, is taken
+    back from the dialogue state, and a second one in a row hands over."""
+    first = [user("you know, that one", "choose_option", 1.0)]
+    desk = FakeDesk()
+    tracker = make_tracker("you know, that one", "choose_option", events=first)
+    events, said = await run_action(ActionHandleFallback(desk.client()), tracker)
+    assert events == [UserUtteranceReverted()]
+    assert [text for text, _ in said] == [None]  # utter_default, by response name
+    assert desk.received == []
+    twice = [
+        user("the thing with the stuff", "nlu_fallback", 0.5),
+        {"event": "action", "name": "action_handle_fallback"},
+        bot("Sorry, I didn't get that.", 0.6),
+        {"event": "action", "name": "action_listen"},
+        *first,
+    ]
+    assert consecutive_fallbacks(twice) == 2
+    tracker = make_tracker("you know, that one", "choose_option", events=twice)
+    events, _ = await run_action(ActionHandleFallback(desk.client()), tracker)
+    assert events[0] == UserUtteranceReverted()
+    assert ConversationPaused() in events
+    assert desk.opened()["reason"] == "repeated_fallback"
+    greeted = [{"event": "action", "name": "utter_greet"}, {"event": "action", "name": "action_listen"}]
+    understood_between = [*twice[:4], user("hi", "greet", 0.8), *greeted, *first]
+    assert consecutive_fallbacks(understood_between) == 1
 
 
 async def test_a_long_wait_offers_a_callback_and_does_not_pause() -> None:
