@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from addons.redaction import CARD_MASK
 from actions.billing_client import (
     BackendUnavailable,
     BillingClient,
@@ -39,6 +40,10 @@ REFUSED = "I can't do that in this chat, but a person from our billing team can 
 REVERIFY = (
     "For your security I need to confirm who you are again. Just ask your question once more."
 )
+CARD_NUMBER_HIDDEN = (
+    "I've hidden the card number you typed; it isn't stored anywhere. Please never type card"
+    " numbers in this chat: to pay, ask me for a secure payment link."
+)
 HANDOFF_QUESTION = "A colleague from our billing team can take this over. Shall I get one for you?"
 YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 OFFER_HUMAN_BUTTONS = [
@@ -55,6 +60,12 @@ def offer_person(dispatcher: CollectingDispatcher, text: str, reason: str) -> li
 
 
 DomainDict = dict[str, Any]
+
+
+def point_out_hidden_card_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The channel replaced a card number in the latest message: say so, and never to do it."""
+    if CARD_MASK in str((tracker.latest_message or {}).get("text") or ""):
+        dispatcher.utter_message(text=CARD_NUMBER_HIDDEN)
 
 
 def reset_verification() -> list[EventType]:
@@ -90,6 +101,7 @@ class BillingAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         log = {"action": self.name(), "conversation_id": tracker.sender_id}
+        point_out_hidden_card_number(dispatcher, tracker)
         try:
             return await self.answer(dispatcher, tracker, domain)
         except BackendUnavailable:

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import DomainDict
+from actions.base import DomainDict, point_out_hidden_card_number
 
 
 class ReturnsOutcomeSlots(FormValidationAction, ABC):
@@ -24,6 +24,7 @@ class ReturnsOutcomeSlots(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        point_out_hidden_card_number(dispatcher, tracker)
         before = {slot: tracker.get_slot(slot) for slot in self.outcome_slots}
         events = await super().run(dispatcher, tracker, domain)
         returned = {event.get("name") for event in events}

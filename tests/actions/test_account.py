@@ -13,7 +13,7 @@ from actions.account import (
     ActionListPayments,
     ActionTellBalance,
 )
-from actions.base import BACKEND_DOWN, REVERIFY
+from actions.base import BACKEND_DOWN, CARD_NUMBER_HIDDEN, REVERIFY
 from actions.pending_request import ActionAnswerPendingRequest
 from actions.session import ActionSessionStart
 from tests.actions.conftest import VERIFIED_SLOTS, make_tracker
@@ -41,6 +41,20 @@ async def test_balance_with_due_date_latest_invoice_and_last_payment(backend: Fa
         "Your last payment: 36.48 EUR on 20 Oct 2026.",
     ]
     assert backend.requests[0].headers["X-Conversation-Id"] == "conv-1"
+
+
+async def test_a_card_number_the_channel_hid_is_pointed_out_before_the_answer(
+    backend: FakeBackend,
+) -> None:
+    tracker = make_tracker(
+        "my card [card number removed] paid it, what do I owe?", "ask_balance", slots=VERIFIED_SLOTS
+    )
+    _, said = await run(ActionTellBalance(backend.client()), tracker)
+    assert said[0] == CARD_NUMBER_HIDDEN
+    assert said[1] == "Your balance is 54.17 EUR, due by 30 Nov 2026."
+    plain = make_tracker("what do I owe?", "ask_balance", slots=VERIFIED_SLOTS)
+    _, said = await run(ActionTellBalance(backend.client()), plain)
+    assert CARD_NUMBER_HIDDEN not in said
 
 
 async def test_due_date_question_leads_with_the_due_date(backend: FakeBackend) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import CARD_NUMBER_HIDDEN
 from actions.verification import ActionAskIdentityCheck, ValidateVerificationForm
 from tests.actions.conftest import make_tracker
 from tests.actions.fake_backend import FakeBackend
@@ -128,3 +129,14 @@ async def test_ask_identity_check_asks_for_date_of_birth_or_postcode() -> None:
     dispatcher = CollectingDispatcher()
     await ActionAskIdentityCheck().run(dispatcher, make_tracker(), {})
     assert "date of birth or the postcode" in dispatcher.messages[0]["text"]
+
+
+async def test_a_card_number_typed_during_the_check_is_pointed_out() -> None:
+    tracker = make_tracker(
+        text="[card number removed]",
+        intent="provide_account_number",
+        slots={"requested_slot": "account_number"},
+    )
+    events, messages = await run_form(FakeBackend(), tracker)
+    assert messages[0]["text"] == CARD_NUMBER_HIDDEN
+    assert SlotSet("account_number", None) in events
