@@ -34,7 +34,7 @@ class ActionMakeOffer(AccountAction):
         if kind == "offer":
             return propose(
                 dispatcher,
-                offer_text(decision["offer"]),
+                offer_text(decision["offer"], trigger),
                 Operation("offer", str(decision["offer"]["id"]), trigger),
             )
         if kind == "needs_human":
@@ -52,10 +52,12 @@ class ActionMakeOffer(AccountAction):
         return []
 
 
-def offer_text(offer: JSON) -> str:
+def offer_text(offer: JSON, trigger: str) -> str:
+    """The offer in words; before a cancellation it asks the customer to weigh it first."""
     currency = offer.get("currency", "EUR")
+    lead = "Before you decide: I can offer you" if trigger == "cancellation" else "You qualify for"
     return (
-        f"Before you decide: I can offer you our {offer['name']}, {offer['percent']}% off your plan"
+        f"{lead} our {offer['name']}, {offer['percent']}% off your plan"
         f" for {offer['months']} months. That saves you {money(offer['monthly_amount'], currency)}"
         f" a month, {money(offer['total_amount'], currency)} in total. Would you like it?"
     )

@@ -32,6 +32,7 @@ ANA_TERMS = (
     "If you cancel now, your service ends on 27 Dec 2026 (30 days' notice). Your contract runs"
     " until 30 Sep 2027, so an early-termination fee of 120.00 EUR applies."
 )
+LOYALTY_ON_REQUEST = LOYALTY_OFFER.replace("Before you decide: I can offer you", "You qualify for")
 RECORD_CANCELLATION = ("Do you want me to record your cancellation request?", YES_NO)
 
 
@@ -56,7 +57,7 @@ async def test_eva_asking_for_a_discount_gets_the_offer_for_that_trigger(
 ) -> None:
     tracker = make_tracker("can I get a discount", "request_discount", slots=EVA_SLOTS)
     events, said = await run_action(ActionMakeOffer(backend.client()), tracker)
-    assert said == [(LOYALTY_OFFER, YES_NO)]
+    assert said == [(LOYALTY_ON_REQUEST, YES_NO)]
     assert events[0] == SlotSet("pending_operation", "offer|41|discount_request")
     assert backend.sent()[0].body == {"trigger": "discount_request"}
 
