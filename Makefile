@@ -98,6 +98,9 @@ test-e2e: setup $(MODEL) $(CHROMIUM) ## Real processes on loopback ports: conver
 eval: $(MODEL) ## NLU quality report on the held-out examples
 	.venv-rasa/bin/python scripts/nlu_quality.py --model $(MODEL) --data tests/nlu/holdout.yml --out var/results/nlu
 
+bench: setup $(MODEL) ## Speed and memory of the running product against targets (scripts/bench.py)
+	.venv/bin/python scripts/bench.py
+
 lint: setup ## ruff and mypy
 	.venv/bin/ruff check bot tests scripts actions addons
 	.venv/bin/ruff format --check bot tests scripts actions addons
