@@ -20,18 +20,22 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys enforced; write-ahead logging, so the API, the desk's stream and the CLI
+    (`bot outbox`) read while another process writes; a writer waits up to 5 s for the lock."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
 def create_db_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite it creates the file's folder and enforces foreign keys."""
+    """An engine for `url`; for SQLite it creates the file's folder and configures connections."""
     if make_url(url).get_backend_name() == "sqlite":
         _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
