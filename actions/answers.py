@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.billing_client import JSON, BillingClient, NotFound
-from actions.formatting import day, money, month_name
+from actions.formatting import day, invoice_status, money, month_name
 from actions.identity_input import MONTHS
 
 
@@ -76,7 +76,7 @@ class Answerer:
         if latest:
             lines.append(
                 f"Latest invoice {latest['number']}: {money(latest['total'], currency)}, "
-                f"due {day(latest['due_date'])} ({latest['status'].replace('_', ' ')})."
+                f"due {day(latest['due_date'])} ({invoice_status(latest['status'])})."
             )
         last_payment = data.get("last_payment")
         if last_payment:
@@ -144,7 +144,7 @@ class Answerer:
 def invoice_heading(invoice: JSON) -> str:
     return (
         f"Invoice {invoice['number']} for {month_name(invoice['period_start'])}, "
-        f"due {day(invoice['due_date'])} ({invoice['status'].replace('_', ' ')}):"
+        f"due {day(invoice['due_date'])} ({invoice_status(invoice['status'])}):"
     )
 
 

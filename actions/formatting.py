@@ -22,3 +22,12 @@ def day(iso_date: str | None) -> str:
 def month_name(iso_date: str) -> str:
     """'2026-10-01' -> 'October 2026'."""
     return date.fromisoformat(iso_date[:10]).strftime("%B %Y")
+
+
+# A credit counts towards an invoice like a payment, so "partially paid" would mislead.
+_INVOICE_STATUS = {"partially_paid": "partly paid or credited"}
+
+
+def invoice_status(status: str) -> str:
+    """'partially_paid' -> 'partly paid or credited'; other statuses as they are ('overdue')."""
+    return _INVOICE_STATUS.get(status, status.replace("_", " "))

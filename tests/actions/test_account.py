@@ -14,6 +14,7 @@ from actions.account import (
     ActionTellBalance,
 )
 from actions.base import BACKEND_DOWN, CARD_NUMBER_HIDDEN, REVERIFY
+from actions.formatting import invoice_status
 from actions.pending_request import ActionAnswerPendingRequest
 from actions.session import ActionSessionStart
 from tests.actions.conftest import VERIFIED_SLOTS, make_tracker
@@ -227,4 +228,13 @@ async def test_session_start_ends_the_back_end_verification(down: bool) -> None:
     assert [event["event"] for event in events] == ["session_started", "action"]
     assert [(r.method, r.url.path) for r in backend.requests] == [
         ("DELETE", "/api/v1/verifications/conv-1")
+    ]
+
+
+def test_an_invoice_a_credit_partly_covers_is_not_called_paid() -> None:
+    assert invoice_status("partially_paid") == "partly paid or credited"
+    assert [invoice_status(status) for status in ("open", "paid", "overdue")] == [
+        "open",
+        "paid",
+        "overdue",
     ]
