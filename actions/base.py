@@ -11,7 +11,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from addons.redaction import CARD_MASK
 from actions.billing_client import (
     BackendUnavailable,
     BillingClient,
@@ -21,6 +20,7 @@ from actions.billing_client import (
     StepUpRequired,
     shared_client,
 )
+from addons.redaction import CARD_MASK
 
 logger = logging.getLogger(__name__)
 

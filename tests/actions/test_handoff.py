@@ -249,7 +249,10 @@ async def test_a_message_the_dialogue_could_not_place_counts_as_not_understood()
     assert events[0] == UserUtteranceReverted()
     assert ConversationPaused() in events
     assert desk.opened()["reason"] == "repeated_fallback"
-    greeted = [{"event": "action", "name": "utter_greet"}, {"event": "action", "name": "action_listen"}]
+    greeted = [
+        {"event": "action", "name": "utter_greet"},
+        {"event": "action", "name": "action_listen"},
+    ]
     understood_between = [*twice[:4], user("hi", "greet", 0.8), *greeted, *first]
     assert consecutive_fallbacks(understood_between) == 1
 
