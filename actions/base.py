@@ -20,7 +20,7 @@ from actions.billing_client import (
     StepUpRequired,
     shared_client,
 )
-from addons.redaction import CARD_MASK
+from addons.redaction import CARD_CODE_MASK, CARD_MASK
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,8 @@ REVERIFY = (
     "For your security I need to confirm who you are again. Just ask your question once more."
 )
 CARD_NUMBER_HIDDEN = (
-    "I've hidden the card number you typed; it isn't stored anywhere. Please never type card"
-    " numbers in this chat: to pay, ask me for a secure payment link."
+    "I've hidden the card details you typed; they aren't stored anywhere. Please never type card"
+    " details in this chat: to pay, ask me for a secure payment link."
 )
 HANDOFF_QUESTION = "A colleague from our billing team can take this over. Shall I get one for you?"
 YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
@@ -63,8 +63,9 @@ DomainDict = dict[str, Any]
 
 
 def point_out_hidden_card_number(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The channel replaced a card number in the latest message: say so, and never to do it."""
-    if CARD_MASK in str((tracker.latest_message or {}).get("text") or ""):
+    """The channel hid card details in the latest message: say so, and never to type them."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if CARD_MASK in text or CARD_CODE_MASK in text:
         dispatcher.utter_message(text=CARD_NUMBER_HIDDEN)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from actions.identity_input import DATE_PATTERNS
 
 CARD_MASK = "[card number removed]"
+CARD_CODE_MASK = "[card security code removed]"
 DATE_MASK = "[date removed]"
 VERIFICATION_ANSWER = "[verification answer removed]"
 SENSITIVE_ENTITIES = frozenset({"date", "postcode"})
@@ -16,6 +17,10 @@ SECRET_ANSWER_SLOTS = frozenset({"identity_check", "step_up_code"})
 
 # 13-19 digits, optionally grouped by spaces or dashes, as people type card numbers.
 _CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# A card security code is only recognisable by its label: "cvv 123", "CVC: 1234".
+_CARD_SECURITY_CODE = re.compile(
+    r"\b(?:cvv2?|cvc2?|cv2|csc|security code)\s*(?:is|[:#=-])?\s*\d{3,4}(?!\d)", re.IGNORECASE
+)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -29,11 +34,13 @@ def luhn_valid(digits: str) -> bool:
 
 
 def mask_card_numbers(text: str) -> str:
+    """Luhn-valid 13-19 digit numbers and labelled security codes replaced by their masks."""
+
     def replace(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group(0))
         return CARD_MASK if luhn_valid(digits) else match.group(0)
 
-    return _CARD_CANDIDATE.sub(replace, text)
+    return _CARD_SECURITY_CODE.sub(CARD_CODE_MASK, _CARD_CANDIDATE.sub(replace, text))
 
 
 def mask_dates(text: str) -> str:

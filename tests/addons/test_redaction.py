@@ -3,7 +3,14 @@ from __future__ import annotations
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 
 from addons.redacting_tracker_store import redact_events
-from addons.redaction import CARD_MASK, DATE_MASK, VERIFICATION_ANSWER, luhn_valid, redact_text
+from addons.redaction import (
+    CARD_CODE_MASK,
+    CARD_MASK,
+    DATE_MASK,
+    VERIFICATION_ANSWER,
+    luhn_valid,
+    redact_text,
+)
 
 
 def test_luhn() -> None:
@@ -15,6 +22,13 @@ def test_card_numbers_are_masked_in_any_grouping() -> None:
     assert redact_text("my card is 4111 1111 1111 1111 ok") == f"my card is {CARD_MASK} ok"
     assert redact_text("5500-0000-0000-0004") == CARD_MASK
     assert redact_text("378282246310005") == CARD_MASK  # 15-digit Amex
+
+
+def test_labelled_security_codes_are_masked() -> None:
+    assert redact_text("4111111111111111 cvv 123") == f"{CARD_MASK} {CARD_CODE_MASK}"
+    assert redact_text("CVC: 1234 and exp 04/28") == f"{CARD_CODE_MASK} and exp 04/28"
+    assert redact_text("the security code is 987") == f"the {CARD_CODE_MASK}"
+    assert redact_text("I paid 123 euros, cvv unknown") == "I paid 123 euros, cvv unknown"
 
 
 def test_numbers_that_are_not_cards_stay() -> None:
