@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import AccountAction
@@ -84,3 +85,17 @@ async def run_action(
 def expected_key(conversation: str, operation: str) -> str:
     """The Idempotency-Key the bot derives for a once-per-conversation write (actions/keys.py)."""
     return hashlib.sha256(f"{conversation}|{operation}".encode()).hexdigest()[:40]
+
+
+# What an action returns once a proposal is settled (done, declined or refused).
+SETTLED = [
+    SlotSet("pending_operation", None),
+    SlotSet("awaiting_confirmation", False),
+    SlotSet("step_up_channel", None),
+    SlotSet("step_up_code", None),
+]
+
+
+def code_passed(contact: str) -> dict[str, Any]:
+    """The slots after the step-up form confirmed a one-time code sent to `contact`."""
+    return {"step_up_channel": contact, "step_up_code": "passed", "stepped_up": True}

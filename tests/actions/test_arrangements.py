@@ -19,8 +19,10 @@ from actions.proposals import Operation
 from tests.actions import fake_data
 from tests.actions.conftest import (
     EVA_SLOTS,
+    SETTLED,
     VERIFIED_SLOTS,
     YES_NO,
+    code_passed,
     expected_key,
     make_tracker,
     run_action,
@@ -28,13 +30,7 @@ from tests.actions.conftest import (
 from tests.actions.fake_backend import FakeBackend
 from tests.actions.fake_payments import ACTIVE
 
-SETTLED = [
-    SlotSet("pending_operation", None),
-    SlotSet("awaiting_confirmation", False),
-    SlotSet("step_up_channel", None),
-    SlotSet("step_up_code", None),
-]
-CODE_PASSED = {"step_up_channel": "a***@example.com", "step_up_code": "passed", "stepped_up": True}
+CODE_PASSED = code_passed("a***@example.com")
 
 
 def button(title: str, ref: str) -> dict[str, str]:

@@ -18,21 +18,17 @@ from tests.actions import fake_data
 from tests.actions.conftest import (
     EVA_SLOTS,
     MARKO_SLOTS,
+    SETTLED,
     VERIFIED_SLOTS,
     YES_NO,
+    code_passed,
     expected_key,
     make_tracker,
     run_action,
 )
 from tests.actions.fake_backend import FakeBackend
 
-SETTLED = [
-    SlotSet("pending_operation", None),
-    SlotSet("awaiting_confirmation", False),
-    SlotSet("step_up_channel", None),
-    SlotSet("step_up_code", None),
-]
-CODE_PASSED = {"step_up_channel": "m***@example.com", "step_up_code": "passed", "stepped_up": True}
+CODE_PASSED = code_passed("m***@example.com")
 MARKO_CREDITED = (
     "Done: I've credited 12.19 EUR to your account for invoice INV-100002-202610."
     " Your balance is now 36.46 EUR."
