@@ -122,7 +122,7 @@ def test_back_end_down_gives_a_clear_sentence(stack: Stack, sender: str) -> None
 def test_a_card_number_typed_into_the_chat_is_stored_nowhere(stack: Stack, sender: str) -> None:
     assert stack.chat(sender, "can i pay with my card 4111 1111 1111 1111 exp 12/29")
     replies = stack.chat(sender, "4111111111111111 cvv 737")
-    assert replies[0].startswith("I've hidden the card details you typed")
+    assert any(reply.startswith("I've hidden the card details you typed") for reply in replies)
     with sqlite3.connect(stack.workdir / "conversations.db") as db:
         stored = "\n".join(row[0] for row in db.execute("select data from events"))
     assert "[card number removed]" in stored
