@@ -154,7 +154,7 @@ class ActionHandleFallback(BillingAction):
     """
 
     def name(self) -> str:
-        return HANDLE_FALLBACK
+        return names.ACTION_HANDLE_FALLBACK
 
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -168,9 +168,6 @@ class ActionHandleFallback(BillingAction):
         return [*take_back, *await hand_off(self.client, dispatcher, tracker, "repeated_fallback")]
 
 
-HANDLE_FALLBACK = "action_handle_fallback"
-
-
 def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     """How many of the latest customer messages in a row were not understood, the latest included.
 
@@ -178,7 +175,7 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     answered it; the latest message is being answered by the fallback action now.
     """
     count = 0
-    answered_by: str | None = HANDLE_FALLBACK
+    answered_by: str | None = names.ACTION_HANDLE_FALLBACK
     for event in reversed(events):
         kind = event.get("event")
         if kind in ("pause", "resume"):
@@ -189,7 +186,7 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
         if kind != "user":
             continue
         intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
-        if intent != "nlu_fallback" and answered_by != HANDLE_FALLBACK:
+        if intent != "nlu_fallback" and answered_by != names.ACTION_HANDLE_FALLBACK:
             break
         count += 1
         answered_by = None

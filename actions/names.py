@@ -51,6 +51,7 @@ ACTION_CHANGE_BILLING_PREFERENCES = "action_change_billing_preferences"
 ACTION_TELL_DISPUTE_STATUS = "action_tell_dispute_status"
 
 # Handoff to a person
+ACTION_HANDLE_FALLBACK = "action_handle_fallback"  # also RulePolicy's core fallback (config.yml)
 HANDOFF_REASON = "handoff_reason"  # "beyond_authority|17": set by an action that offers a person
 HANDOFF_TICKET = "handoff_ticket"  # the open ticket while the customer chooses wait/callback/bot
 CALLBACK_WINDOW = "callback_window"  # entity: the start of the callback window chosen
