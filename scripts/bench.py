@@ -99,7 +99,6 @@ class Product:
             **os.environ,
             "APP_ENV": "development",
             "PYTHONWARNINGS": "ignore",
-            "RASA_TELEMETRY_ENABLED": "false",
             "DATABASE_URL": f"sqlite:///{workdir / 'billing.db'}",
             "TRACKER_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
             "BACKEND_PORT": str(ports["backend"]),

@@ -80,8 +80,7 @@ def pipe_output(name: str, stream: subprocess.Popen[str]) -> None:
 
 def main() -> int:
     # Library deprecation chatter would drown the logs people read.
-    # Rasa's usage telemetry stays off unless asked for (it would try to reach the internet).
-    env = {"PYTHONWARNINGS": "ignore", "RASA_TELEMETRY_ENABLED": "false", **os.environ}
+    env = {"PYTHONWARNINGS": "ignore", **os.environ}
     processes: list[tuple[Service, subprocess.Popen[str]]] = []
     for service in services(env):
         process = subprocess.Popen(  # noqa: S603 - our own fixed commands
