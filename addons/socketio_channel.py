@@ -10,6 +10,9 @@ still match) and:
 * awaits `enter_room`, so replies sent to the session's room (the bot's, and an agent's sent with
   `execute_side_effects`) reach every tab of that session;
 * masks card numbers and passes blank messages on like the REST channel does;
+* applies the input rule of addons/incoming.py: a payload whose message is not a string, or is
+  longer than `MAX_MESSAGE_CHARS`, gets a short answer and never reaches Rasa;
+* puts the client's address, taken when the socket connects, into the metadata (`client_address`);
 * with `SOCKETIO_REDIS_URL` set, uses python-socketio's Redis manager, so several Rasa processes
   behind a load balancer (sticky sessions) can emit to a browser connected to another one.
 """
@@ -31,6 +34,14 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from addons.channels import clean_incoming_text
+from addons.incoming import (
+    NOT_TEXT_REPLY,
+    IncomingMessageError,
+    MessageTooLong,
+    check_text,
+    client_address,
+    with_client_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +66,17 @@ def _metadata(data: dict[str, Any], key: str) -> dict[str, Any]:
         except ValueError:
             return {}
     return metadata if isinstance(metadata, dict) else {}
+
+
+def _connect_address(environ: dict[str, Any]) -> str | None:
+    # python-socketio's Sanic driver sets REMOTE_ADDR to 127.0.0.1 whatever the peer: ask Sanic.
+    request = environ.get("sanic.request")
+    peer = getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
+    return client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"))
+
+
+def _refusal(error: IncomingMessageError) -> str:
+    return error.reply if isinstance(error, MessageTooLong) else NOT_TEXT_REPLY
 
 
 def _client_manager() -> AsyncRedisManager | None:
@@ -96,6 +118,12 @@ class PersistentSocketIOInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict[str, Any], *_: Any) -> bool:
+            address = _connect_address(environ)
+            await sio.save_session(sid, {"client_address": address}, namespace=self.namespace)
+            return True
+
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
             session_id = _session_id(data)
@@ -108,13 +136,21 @@ class PersistentSocketIOInput(SocketIOInput):
             if not isinstance(data, dict) or not isinstance(data.get("session_id"), str):
                 logger.warning("socketio.message_without_session", extra={"sid": sid})
                 return
-            text = data.get("message")
+            try:
+                text = check_text(data.get("message"))
+            except IncomingMessageError as error:
+                logger.info("socketio.message_refused", extra={"sid": sid, "code": error.code})
+                reply = {"text": _refusal(error)}
+                await sio.emit(self.bot_message_evt, reply, room=sid, namespace=self.namespace)
+                return
+            session = await sio.get_session(sid, namespace=self.namespace)
+            metadata = _metadata(data, self.metadata_key or "metadata")
             message = UserMessage(
-                clean_incoming_text(text if isinstance(text, str) else ""),
+                clean_incoming_text(text),
                 SocketIOOutput(sio, self.bot_message_evt),
                 data["session_id"],
                 input_channel=self.name(),
-                metadata=_metadata(data, self.metadata_key or "metadata"),
+                metadata=with_client_address(metadata, session.get("client_address")),
             )
             await on_new_message(message)
 

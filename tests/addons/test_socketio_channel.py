@@ -72,7 +72,7 @@ async def test_replies_reach_the_session_and_cards_are_masked(server: Server) ->
     message = server.received[0]
     assert message.sender_id == session_id  # the conversation id is the widget's session
     assert message.input_channel == "socketio"
-    assert message.metadata == {"language": "en"}
+    assert message.metadata == {"language": "en", "client_address": "127.0.0.1"}
     await browser.close()
 
 
