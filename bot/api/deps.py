@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from bot.billing.clock import Clock
-from bot.billing.errors import NotAuthenticated
+from bot.billing.dates import MONTH_PATTERN, parse_month
+from bot.billing.errors import InvalidRequest, NotAuthenticated
 from bot.billing.models import Account
 from bot.billing.verification import VerificationPolicy, require_verified_account
 from bot.commerce.policy import DiscountPolicy
@@ -106,3 +107,21 @@ def verified_account(
 
 
 VerifiedAccount = Annotated[Account, Depends(verified_account)]
+
+
+def billing_month(
+    month: Annotated[
+        str | None,
+        Query(pattern=MONTH_PATTERN, examples=["2026-10"], description="YYYY-MM, 1900-2999"),
+    ] = None,
+) -> date | None:
+    """The `month` query parameter as its first day (422 for a month outside the calendar)."""
+    if month is None:
+        return None
+    try:
+        return parse_month(month)
+    except ValueError as error:
+        raise InvalidRequest(f"month: {error}") from error
+
+
+MonthDep = Annotated[date | None, Depends(billing_month)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 
 
@@ -56,3 +57,20 @@ def format_range(start: date, end: date) -> str:
     if start.year == end.year:
         return f"{start.day} {calendar.month_name[start.month]} – {format_day(end)}"
     return f"{format_day(start)} – {format_day(end)}"
+
+
+# Billing months a client may ask about. Beyond them a month's neighbours (used to select its
+# invoices) leave the calendar `date` can hold, and no bill is that old or that far ahead.
+FIRST_MONTH = date(1900, 1, 1)
+LAST_MONTH = date(2999, 12, 1)
+MONTH_PATTERN = r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"  # YYYY-MM from FIRST_MONTH to LAST_MONTH
+
+
+def parse_month(text: str) -> date:
+    """`YYYY-MM` as the month's first day; ValueError unless a month FIRST_MONTH..LAST_MONTH."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise ValueError("expected YYYY-MM")
+    if not FIRST_MONTH.year <= int(found.group(1)) <= LAST_MONTH.year:
+        raise ValueError(f"expected a month from {FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}")
+    return date(int(found.group(1)), int(found.group(2)), 1)

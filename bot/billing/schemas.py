@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Annotated, Final, Literal, Self
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 AccountNumber = str
+# Every row id a client sends (path or body): ids are INTEGER columns, and PostgreSQL's
+# integer stops at 2**31 - 1 (SQLite's at 2**63 - 1); beyond, the query fails with a 500.
+MAX_ID: Final = 2**31 - 1
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
 
 
 class Schema(BaseModel):

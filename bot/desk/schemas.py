@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from bot.billing.schemas import Schema
+from bot.billing.schemas import Id, Schema
 from bot.desk.types import HandoffReason, MessageSender, Outcome, ResolveThen
 
 ConversationId = str
@@ -30,8 +30,8 @@ class HandoffIn(Schema):
     summary: str = Field(default="", max_length=1000)
     intents: list[str] = Field(default_factory=list, max_length=20)
     slots: dict[str, Any] = Field(default_factory=dict)
-    finding_id: int | None = None
-    offer_id: int | None = None
+    finding_id: Id | None = None
+    offer_id: Id | None = None
     transcript: list[TranscriptLine] = Field(default_factory=list, max_length=100)
 
 
@@ -130,7 +130,7 @@ class ResolveIn(Schema):
 class CreditIn(Schema):
     """Either a review finding (`finding_id`) or a goodwill `amount` on an invoice."""
 
-    finding_id: int | None = None
+    finding_id: Id | None = None
     amount: str | None = Field(default=None, pattern=r"^\d{1,7}(\.\d{1,2})?$")
     invoice_number: str | None = Field(default=None, min_length=1, max_length=32)
     reason: str = Field(default="", max_length=300)

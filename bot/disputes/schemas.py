@@ -6,12 +6,12 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from bot.billing.schemas import Schema
+from bot.billing.schemas import Id, Schema
 
 
 class DisputeIn(Schema):
     invoice_number: str = Field(min_length=1, max_length=32)
-    line_id: int = Field(ge=1)
+    line_id: Id
     reason: str = Field(min_length=1, max_length=500)
 
     @field_validator("reason")

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bot.api.deps import SessionDep, TodayDep, VerifiedAccount
+from bot.api.deps import MonthDep, SessionDep, TodayDep, VerifiedAccount
 from bot.billing import accounts
-from bot.billing.errors import InvalidRequest
 from bot.billing.schemas import AccountOut, BalanceOut, InvoiceDetail, InvoiceList, PaymentList
 
 router = APIRouter(prefix="/accounts/{acct}", tags=["accounts"])
-
-
-def parse_month(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m").date()
-    except ValueError as error:
-        raise InvalidRequest("month: expected YYYY-MM") from error
 
 
 @router.get("", response_model=AccountOut)
@@ -39,11 +28,11 @@ def list_invoices(
     account: VerifiedAccount,
     session: SessionDep,
     today: TodayDep,
+    month: MonthDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 12,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", examples=["2026-10"])] = None,
 ) -> InvoiceList:
     """Newest first; `month` keeps the invoice whose billing period is in that month."""
-    return accounts.list_invoices(session, account, today, limit, parse_month(month))
+    return accounts.list_invoices(session, account, today, limit, month)
 
 
 @router.get("/invoices/latest", response_model=InvoiceDetail)

@@ -19,6 +19,7 @@ from bot.api.desk_deps import DeskConfigDep, DeskEventsDep
 from bot.api.idempotency import idempotent_request
 from bot.billing.errors import RasaUnavailable
 from bot.billing.money import format_amount, round_to_cents
+from bot.billing.schemas import Id
 from bot.desk import conversation, sessions
 from bot.desk.agents import set_on_duty
 from bot.desk.api_schemas import (
@@ -112,7 +113,7 @@ def queue(
 
 @router.post("/tickets/{ticket_id}/claim", response_model=TicketSummary)
 async def claim(
-    ticket_id: int,
+    ticket_id: Id,
     agent: DeskAgentDep,
     session: SessionDep,
     now: NowDep,
@@ -132,7 +133,7 @@ async def claim(
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
 def ticket(
-    ticket_id: int,
+    ticket_id: Id,
     _agent: DeskAgentDep,
     session: SessionDep,
     now: NowDep,
@@ -147,7 +148,7 @@ def ticket(
 
 @router.post("/tickets/{ticket_id}/messages", status_code=201, response_model=MessageSentOut)
 async def send_message(
-    ticket_id: int,
+    ticket_id: Id,
     body: AgentMessageIn,
     agent: DeskAgentDep,
     session: SessionDep,
@@ -169,7 +170,7 @@ async def send_message(
 
 @router.post("/tickets/{ticket_id}/credits", status_code=201, response_model=CreditGrantOut)
 def grant_credit(
-    ticket_id: int,
+    ticket_id: Id,
     body: CreditIn,
     agent: DeskAgentDep,
     session: SessionDep,
@@ -184,7 +185,7 @@ def grant_credit(
 
 @router.post("/tickets/{ticket_id}/discounts", status_code=201, response_model=DiscountGrantOut)
 def grant_discount(
-    ticket_id: int,
+    ticket_id: Id,
     body: DiscountIn,
     agent: DeskAgentDep,
     session: SessionDep,
@@ -199,7 +200,7 @@ def grant_discount(
 
 @router.post("/tickets/{ticket_id}/resolve", response_model=TicketSummary)
 async def resolve(
-    ticket_id: int,
+    ticket_id: Id,
     body: ResolveIn,
     agent: DeskAgentDep,
     session: SessionDep,

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from bot.api.deps import NowDep, SessionDep
 from bot.api.desk_deps import DeskConfigDep, DeskEventsDep
 from bot.billing.errors import NotFound
+from bot.billing.schemas import Id
 from bot.desk import records, tickets, transcript
 from bot.desk.schemas import (
     CallbackIn,
@@ -22,7 +23,7 @@ from bot.desk.schemas import (
 from bot.desk.views import message_out
 
 router = APIRouter(tags=["handoff"])
-TicketId = Annotated[int, Path(description="The handoff ticket's id")]
+TicketId = Annotated[Id, Path(description="The handoff ticket's id")]
 
 
 @router.post(

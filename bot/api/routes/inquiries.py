@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bot.api.deps import SessionDep, TodayDep, VerifiedAccount
-from bot.api.routes.accounts import parse_month
+from bot.api.deps import MonthDep, SessionDep, TodayDep, VerifiedAccount
 from bot.billing import inquiries
 from bot.billing.errors import InvalidRequest
 from bot.billing.money import parse_amount
@@ -35,16 +34,16 @@ def find_charges(
     account: VerifiedAccount,
     session: SessionDep,
     today: TodayDep,
+    month: MonthDep,
     amount: Annotated[
         str | None, Query(pattern=r"^-?\d{1,7}(\.\d{1,2})?$", examples=["9.99"])
     ] = None,
     text: Annotated[str | None, Query(min_length=1, max_length=100, examples=["late fee"])] = None,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", examples=["2026-10"])] = None,
 ) -> ChargeList:
     """Lines matching `amount` and/or `text` on the invoice of `month` (default: the last 3)."""
     if amount is None and text is None:
         raise InvalidRequest("give amount, text or both")
     cents = None if amount is None else parse_amount(amount)
     return inquiries.find_charges(
-        session, account, today, amount_cents=cents, text=text, month=parse_month(month)
+        session, account, today, amount_cents=cents, text=text, month=month
     )

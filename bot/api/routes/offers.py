@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from bot.api.deps import DiscountPolicyDep, SessionDep
 from bot.api.idempotency import IdempotentWriteCtx, as_response
+from bot.billing.schemas import Id
 from bot.commerce import offers
 from bot.commerce.schemas import OfferAnswerOut, OfferDecisionOut, OfferRequest
 from bot.commerce.types import Trigger
@@ -24,7 +25,7 @@ def request_offer(
 
 @router.post("/{offer_id}/accept", response_model=OfferAnswerOut)
 def accept_offer(
-    offer_id: int, ctx: IdempotentWriteCtx, session: SessionDep, policy: DiscountPolicyDep
+    offer_id: Id, ctx: IdempotentWriteCtx, session: SessionDep, policy: DiscountPolicyDep
 ) -> JSONResponse:
     """Accept an open offer (needs step-up): the discount applies from the 1st of next month."""
     return as_response(offers.accept_offer(session, ctx, policy, offer_id))
@@ -32,7 +33,7 @@ def accept_offer(
 
 @router.post("/{offer_id}/decline", response_model=OfferAnswerOut)
 def decline_offer(
-    offer_id: int, ctx: IdempotentWriteCtx, session: SessionDep, policy: DiscountPolicyDep
+    offer_id: Id, ctx: IdempotentWriteCtx, session: SessionDep, policy: DiscountPolicyDep
 ) -> JSONResponse:
     """Record that the customer declined an open offer."""
     return as_response(offers.decline_offer(session, ctx, policy, offer_id))

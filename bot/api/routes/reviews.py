@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from bot.api.deps import SessionDep, SettingsDep, VerifiedAccount
 from bot.api.idempotency import IdempotentWriteCtx, as_response
 from bot.billing.money import round_to_cents
+from bot.billing.schemas import Id
 from bot.review import credits, service
 from bot.review.schemas import CreditOut, FindingList, ReviewOut, ReviewRequest
 from bot.review.types import FindingStatus
@@ -55,7 +56,7 @@ def list_findings(
     responses={403: {"description": "Not verified, or step-up required (`step_up_required`)"}},
 )
 def credit_finding(
-    finding_id: int, ctx: IdempotentWriteCtx, session: SessionDep, limit: LimitDep
+    finding_id: Id, ctx: IdempotentWriteCtx, session: SessionDep, limit: LimitDep
 ) -> JSONResponse:
     """Credit exactly the finding's amount (needs a live step-up and an Idempotency-Key)."""
     return as_response(credits.credit_finding(session, ctx, finding_id, limit))
