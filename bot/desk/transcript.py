@@ -10,7 +10,9 @@
 * `add_agent_message` - an agent's reply (the desk sends it through Rasa);
 * `add_system_message` - a note for the agent ("Maria Novak took the conversation").
 
-Card numbers are masked in everything stored. Messages read in order of `at`, then id.
+What the customer wrote is stored masked (`privacy.masking.mask`: card details, dates,
+postcodes); bot, agent and system lines lose card details only, so due dates stay readable.
+Messages read in order of `at`, then id.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bot.desk.models import HandoffTicket, TicketMessage
 from bot.desk.records import audit_ticket, get_ticket
 from bot.desk.types import AgentRole, MessageSender, TicketStatus
 from bot.safety.audit import agent_actor
-from bot.safety.masking import mask_card_numbers
+from bot.safety.masking import mask, mask_card_numbers
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -43,8 +45,10 @@ _SENDER_OF_EVENT = {"user": MessageSender.CUSTOMER, "bot": MessageSender.BOT}
 _MAX_TEXT = 4000
 
 
-def _clean(text: str) -> str:
-    return mask_card_numbers(text.strip()[:_MAX_TEXT])
+def _clean(text: str, sender: MessageSender) -> str:
+    # Masked before it is cut, so a cut cannot leave half a card number unrecognised.
+    masked = mask if sender == MessageSender.CUSTOMER else mask_card_numbers
+    return masked(text.strip())[:_MAX_TEXT]
 
 
 def add_transcript(
@@ -53,7 +57,10 @@ def add_transcript(
     """Store the action's transcript lines on the ticket (not committed)."""
     messages = [
         TicketMessage(
-            ticket_id=ticket.id, sender=line.sender, text=_clean(line.text), at=line.at or now
+            ticket_id=ticket.id,
+            sender=line.sender,
+            text=_clean(line.text, line.sender),
+            at=line.at or now,
         )
         for line in lines
         if line.text.strip()
@@ -67,7 +74,10 @@ def add_system_message(
 ) -> TicketMessage:
     """A note on the ticket's transcript for the agent (not committed)."""
     message = TicketMessage(
-        ticket_id=ticket.id, sender=MessageSender.SYSTEM, text=_clean(text), at=now
+        ticket_id=ticket.id,
+        sender=MessageSender.SYSTEM,
+        text=_clean(text, MessageSender.SYSTEM),
+        at=now,
     )
     session.add(message)
     return message
@@ -96,7 +106,7 @@ def add_agent_message(
     message = TicketMessage(
         ticket_id=ticket.id,
         sender=MessageSender.AGENT,
-        text=_clean(text),
+        text=_clean(text, MessageSender.AGENT),
         at=now,
         agent_id=agent.id,
     )
@@ -192,7 +202,7 @@ def _store(session: Session, events: Sequence[ConversationEvent]) -> list[Ticket
         if key in seen:
             continue
         seen.add(key)
-        text, at = _clean(event.text or ""), datetime.fromtimestamp(event.timestamp, UTC)
+        text, at = _clean(event.text or "", sender), datetime.fromtimestamp(event.timestamp, UTC)
         duplicate = _duplicate_of(candidates, ticket, sender, text, at)
         if duplicate is not None:
             candidates.remove(duplicate)
