@@ -44,7 +44,11 @@ def _settings() -> Settings:
     try:
         settings = get_settings()
     except ValidationError as error:
-        details = "; ".join(str(item["msg"]) for item in error.errors())
+        # Field errors name their variable (field names are the upper-cased variables).
+        details = "; ".join(
+            f"{str(item['loc'][0]).upper()}: {item['msg']}" if item["loc"] else str(item["msg"])
+            for item in error.errors()
+        )
         raise _fail(f"invalid configuration: {details}") from None
     configure_logging(settings.log_format, settings.log_level)
     return settings
@@ -114,7 +118,10 @@ def seed(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(envvar="BACKEND_HOST", help="Interface to listen on (loopback by default)."),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     migrate: Annotated[bool, typer.Option(help="Apply migrations before starting.")] = True,
 ) -> None:

@@ -1,7 +1,9 @@
 """Configuration from environment variables, read through a cached `get_settings()`.
 
 Every variable has a working default for development; secrets have one only when
-`APP_ENV=development`. `.env.example` at the repository root documents them.
+`APP_ENV=development`, and `APP_ENV=production` refuses to start on a secret that is missing,
+shorter than 32 characters or a development value. `.env.example` at the repository root
+documents them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from functools import lru_cache
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.desk.hours import DEFAULT_OPENING_HOURS, DEFAULT_TIMEZONE, parse_opening_hours
@@ -18,12 +21,38 @@ from bot.desk.hours import DEFAULT_OPENING_HOURS, DEFAULT_TIMEZONE, parse_openin
 DEV_SERVICE_TOKEN = "dev-service-token"  # noqa: S105 - the documented development-only token
 DEV_STEP_UP_SECRET = "dev-step-up-secret"  # noqa: S105 - development-only HMAC key for codes
 DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105 - development-only token of Rasa's HTTP API
+# The Rasa side's development values (addons/secure_start.py) are refused here too.
+KNOWN_DEVELOPMENT_SECRETS = frozenset(
+    {DEV_SERVICE_TOKEN, DEV_STEP_UP_SECRET, DEV_RASA_TOKEN, "dev-action-token"}
+)
+MIN_PRODUCTION_SECRET_LENGTH = 32
+# Every secret the back end reads: production checks each of them.
+SECRET_FIELDS = ("backend_service_token", "step_up_secret", "rasa_token")
+
+
+def secret_problem(value: str | None) -> str | None:
+    """Why a secret is unfit for production (None when it is fit); never mentions the value."""
+    if not value:
+        return "is missing or empty"
+    if value in KNOWN_DEVELOPMENT_SECRETS:
+        return "is a known development value"
+    if len(value) < MIN_PRODUCTION_SECRET_LENGTH:
+        return f"is shorter than {MIN_PRODUCTION_SECRET_LENGTH} characters"
+    return None
 
 
 class Settings(BaseSettings):
     """The back end's configuration. Field names map to upper-case environment variables."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # An empty variable counts as unset (`STEP_UP_SECRET=` in a copied .env.example); a
+    # validation error never prints the value it was given (it may be a secret).
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
+    )
 
     app_env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./var/billing.db"
@@ -76,6 +105,25 @@ class Settings(BaseSettings):
                 f"STEP_UP_SECRET (at least 16 characters) must be set when APP_ENV={self.app_env} "
                 "(only development has a default)"
             )
+    @model_validator(mode="after")
+    def _production_secrets_are_strong(self) -> Self:
+        # First, so that every weak secret is named at once.
+        if self.app_env != "production":
+            return self
+        problems = [
+            f"{name.upper()} {problem}"
+            for name in SECRET_FIELDS
+            if (problem := secret_problem(getattr(self, name))) is not None
+        ]
+        if problems:
+            raise PydanticCustomError(
+                "insecure_secret",
+                "APP_ENV=production refuses to start: {problems} "
+                "(set each to a random value of at least {length} characters)",
+                {"problems": "; ".join(problems), "length": MIN_PRODUCTION_SECRET_LENGTH},
+            )
+        return self
+
         return self
 
     @model_validator(mode="after")
@@ -90,8 +138,7 @@ class Settings(BaseSettings):
     def rasa_api_token(self) -> str | None:
         """Rasa's `--auth-token`; the development default only when APP_ENV=development.
 
-        Unset elsewhere, the back end still starts (the billing API does not need Rasa) and
-        every desk call to Rasa fails as RasaUnavailable.
+        Production requires it; unset in test, every desk call to Rasa fails as RasaUnavailable.
         """
         if self.rasa_token is None and self.app_env == "development":
             return DEV_RASA_TOKEN

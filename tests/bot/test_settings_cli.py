@@ -30,6 +30,7 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
         "DATABASE_URL",
         "BACKEND_SERVICE_TOKEN",
         "STEP_UP_SECRET",
+        "RASA_TOKEN",
         "LOG_FORMAT",
         "LOG_LEVEL",
     ):
@@ -59,16 +60,19 @@ def test_defaults_work_in_development() -> None:
 
 def test_production_requires_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_ENV", "production")
-    with pytest.raises(ValidationError, match="BACKEND_SERVICE_TOKEN must be set"):
+    with pytest.raises(ValidationError, match="BACKEND_SERVICE_TOKEN is missing"):
         get_settings()
-    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", "s3cret")
+    token, secret, rasa = "s" * 32, "a-long-production-secret-0123456789", "r" * 40
+    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", token)
+    monkeypatch.setenv("RASA_TOKEN", rasa)
     get_settings.cache_clear()
     with pytest.raises(ValidationError, match="STEP_UP_SECRET"):
         get_settings()
-    monkeypatch.setenv("STEP_UP_SECRET", "a-long-production-secret")
+    monkeypatch.setenv("STEP_UP_SECRET", secret)
     get_settings.cache_clear()
-    assert get_settings().service_token == "s3cret"
-    assert get_settings().code_secret == b"a-long-production-secret"
+    assert get_settings().service_token == token
+    assert get_settings().code_secret == secret.encode()
+    assert get_settings().rasa_api_token == rasa
 
 
 def test_sqlite_folder_is_created_on_engine_creation(tmp_path: Path) -> None:
