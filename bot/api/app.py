@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from bot import __version__
 from bot.api.deps import require_service_token
 from bot.api.desk_runtime import desk_lifespan
+from bot.api.docs import DOCS_URL, OPENAPI_URL, REDOC_URL, add_protected_docs, docs_are_open
 from bot.api.errors import install_error_handlers
 from bot.api.routes import (
     accounts,
@@ -99,12 +100,18 @@ def create_app(
     settings = settings or get_settings()
     discount_policy = load_policy(settings.discount_policy_path)  # a bad file stops here
     engine = create_db_engine(settings.database_url)
+    open_docs = docs_are_open(settings.app_env)  # production: behind the token (bot/api/docs.py)
     app = FastAPI(
         title="Billing support back end",
         version=__version__,
         description="Billing data and rules for the support assistant (see docs/api.md).",
         lifespan=desk_lifespan,  # the Rasa client and the desk's queue updater
+        openapi_url=OPENAPI_URL if open_docs else None,
+        docs_url=DOCS_URL if open_docs else None,
+        redoc_url=REDOC_URL if open_docs else None,
     )
+    if not open_docs:
+        add_protected_docs(app)
     app.state.settings = settings
     app.state.clock = clock or utc_now
     app.state.engine = engine
