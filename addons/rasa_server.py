@@ -1,20 +1,27 @@
 """`python -m addons.rasa_server <rasa arguments>`: Rasa's command line with private logs.
 
 The same as the `rasa` command, except that exception logs never print local variables (see
-addons/private_logging.py) and usage telemetry is off by default. `make run`, `make bench` and
-the end-to-end tests start Rasa and the action server through it.
+addons/private_logging.py), usage telemetry is off by default, and `run` refuses weak secrets,
+binds to loopback and makes the action server check its token (addons/secure_start.py).
+`make run`, `make bench` and the end-to-end tests start Rasa and the action server through it.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 import rasa.__main__ as rasa_main
 
 from addons.private_logging import configure_private_structlog
+from addons.secure_start import InsecureConfiguration, prepare
 
 if __name__ == "__main__":
     # Rasa's usage telemetry stays off unless asked for (it would try to reach the internet).
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    try:
+        sys.argv = prepare(sys.argv, os.environ)
+    except InsecureConfiguration as error:
+        sys.exit(f"error: {error}")  # one line on stderr, exit code 1
     rasa_main.configure_structlog = configure_private_structlog  # type: ignore[assignment]
     rasa_main.main()

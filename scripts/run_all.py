@@ -41,7 +41,15 @@ def services(env: dict[str, str]) -> list[Service]:
     return [
         Service(
             "backend",
-            [str(ROOT / ".venv/bin/bot"), "serve", "--port", env.get("BACKEND_PORT", "8000")],
+            [
+                str(ROOT / ".venv/bin/bot"),
+                "serve",
+                # Loopback unless told otherwise; the action server's is ACTION_HOST.
+                "--host",
+                env.get("BACKEND_HOST", "127.0.0.1"),
+                "--port",
+                env.get("BACKEND_PORT", "8000"),
+            ],
         ),
         Service(
             "actions",
@@ -62,6 +70,8 @@ def services(env: dict[str, str]) -> list[Service]:
                 "run",
                 "--model",
                 env.get("RASA_MODEL", str(ROOT / "models/billing.tar.gz")),
+                "-i",
+                env.get("RASA_HOST", "127.0.0.1"),
                 "--port",
                 env.get("RASA_PORT", "5005"),
                 "--endpoints",
@@ -70,10 +80,9 @@ def services(env: dict[str, str]) -> list[Service]:
                 "credentials.yml",
                 "--cors",
                 *cors,
-                # The HTTP API (pause, resume, agent replies) only with the token.
+                # The HTTP API (pause, resume, agent replies) only with RASA_TOKEN, which
+                # addons/rasa_server.py passes on (never on a command line anyone can read).
                 "--enable-api",
-                "--auth-token",
-                env.get("RASA_TOKEN", "dev-rasa-token"),
             ],
         ),
     ]
