@@ -20,14 +20,14 @@ export TRACKER_DB_URL ?= sqlite:///$(CURDIR)/var/conversations.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export BACKEND_URL ?= http://127.0.0.1:8000
 export RASA_URL ?= http://127.0.0.1:5005
-export RASA_TOKEN ?= dev-rasa-token
 # Development secrets only in development: with APP_ENV=production every secret must come from the
 # environment (bot/settings.py and addons/secure_start.py refuse missing, short or these values).
 ifeq ($(APP_ENV),development)
 export BACKEND_SERVICE_TOKEN ?= dev-service-token
-export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TOKEN ?= dev-rasa-token
 export ACTION_SERVER_TOKEN ?= dev-action-token
 endif
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Rasa's usage telemetry would try to reach the internet from every process; it stays off.
 export RASA_TELEMETRY_ENABLED ?= false

@@ -90,22 +90,6 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
-    def _token_required_outside_development(self) -> Self:
-        if self.backend_service_token is None and self.app_env != "development":
-            raise ValueError(
-                f"BACKEND_SERVICE_TOKEN must be set when APP_ENV={self.app_env} "
-                "(only development has a default token)"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _step_up_secret_required_outside_development(self) -> Self:
-        if self.step_up_secret is None and self.app_env != "development":
-            raise ValueError(
-                f"STEP_UP_SECRET (at least 16 characters) must be set when APP_ENV={self.app_env} "
-                "(only development has a default)"
-            )
-    @model_validator(mode="after")
     def _production_secrets_are_strong(self) -> Self:
         # First, so that every weak secret is named at once.
         if self.app_env != "production":
@@ -124,6 +108,22 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _token_required_outside_development(self) -> Self:
+        if self.backend_service_token is None and self.app_env != "development":
+            raise ValueError(
+                f"BACKEND_SERVICE_TOKEN must be set when APP_ENV={self.app_env} "
+                "(only development has a default token)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _step_up_secret_required_outside_development(self) -> Self:
+        if self.step_up_secret is None and self.app_env != "development":
+            raise ValueError(
+                f"STEP_UP_SECRET (at least 16 characters) must be set when APP_ENV={self.app_env} "
+                "(only development has a default)"
+            )
         return self
 
     @model_validator(mode="after")
