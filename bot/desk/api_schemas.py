@@ -35,12 +35,14 @@ class DutyOut(Schema):
 
 
 class TicketDetail(TicketSummary):
-    """A ticket with its transcript; the account part only for a verified ticket (else null)."""
+    """A ticket with its transcript; the account part only for a verified ticket, and only for
+    the agent who claimed it or a supervisor (`account_visible`; else the fields are null)."""
 
     summary: str
     intents: list[str]
     slots: dict[str, object]
     messages: list[MessageOut]
+    account_visible: bool = False
     account: AccountFacts | None = None
     invoices: list[InvoiceDetail] | None = None
     findings: list[FindingOut] | None = None

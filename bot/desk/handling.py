@@ -1,6 +1,7 @@
 """Handoff tickets, the desk's side: claim, resolve, and abandoned tickets.
 
     claim(session, ticket_id, agent, now)                  # 409 already_claimed if taken
+    may_see_account(ticket, agent)                         # the claimer and supervisors only
     resolve(session, ticket_id, agent, body, now)          # hand_back -> resolved, close -> closed
     mark_abandoned(session, now, config)                   # queued too long -> abandoned
 
@@ -75,6 +76,14 @@ def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Hand
         },
     )
     return ticket
+
+
+def may_see_account(ticket: HandoffTicket, agent: Agent) -> bool:
+    """Least privilege: the account beside a ticket is for the agent who claimed it (also after
+    resolving it) and for supervisors; other agents see the ticket and its transcript only."""
+    return agent.role is AgentRole.SUPERVISOR or (
+        ticket.claimed_by is not None and ticket.claimed_by == agent.id
+    )
 
 
 def require_handler(ticket: HandoffTicket, agent: Agent) -> None:

@@ -134,16 +134,17 @@ async def claim(
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
 def ticket(
     ticket_id: Id,
-    _agent: DeskAgentDep,
+    agent: DeskAgentDep,
     session: SessionDep,
     now: NowDep,
     config: DeskConfigDep,
     policy: DiscountPolicyDep,
     settings: SettingsDep,
 ) -> TicketDetail:
-    """The ticket, its transcript and, for a verified customer only, their account."""
+    """The ticket, its transcript and, for a verified customer only, their account: to the
+    agent who claimed the ticket and to supervisors (others: null, `account_visible` false)."""
     bot_limit = round_to_cents(settings.bot_credit_limit)
-    return ticket_detail(session, ticket_id, now, config, policy, bot_limit)
+    return ticket_detail(session, ticket_id, agent, now, config, policy, bot_limit)
 
 
 @router.post("/tickets/{ticket_id}/messages", status_code=201, response_model=MessageSentOut)

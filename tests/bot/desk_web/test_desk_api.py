@@ -226,6 +226,7 @@ def test_an_unverified_ticket_shows_no_account_data(
     unverified = open_ticket(desk_client, seeded_db, clock, "anon-1", verified=False)
     verified = open_ticket(desk_client, seeded_db, clock, "known-1", verified=True)
     log_in(desk_client, "maria")
+    desk_client.post(f"/desk/api/tickets/{verified}/claim")  # the account is the claimer's
 
     anon = desk_client.get(f"/desk/api/tickets/{unverified}").json()
     known = desk_client.get(f"/desk/api/tickets/{verified}").json()

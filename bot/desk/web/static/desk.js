@@ -167,8 +167,11 @@
     detail.messages.forEach(addMessage);
     $("transcript").scrollTop = $("transcript").scrollHeight;
     DeskAccount.render(detail, { creditFinding });
-    $("account-pane").hidden = !detail.verified;
-    $("no-account").hidden = detail.verified;
+    $("account-pane").hidden = !detail.account_visible;
+    $("no-account").hidden = detail.account_visible;
+    $("no-account-text").textContent = detail.verified
+      ? "Only the agent who claimed this ticket (or a supervisor) sees the customer's account."
+      : "The customer has not verified their identity: no account data is shown.";
   }
 
   /* After a reconnect of the stream: what may have been missed, without redrawing the rest. */
