@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     verification_max_attempts: int = Field(default=3, ge=1)
     verification_lock_minutes: int = Field(default=15, ge=1)
     verified_session_minutes: int = Field(default=60, ge=1)
+    # Failed identity checks are also limited per conversation and per client address (across
+    # accounts) within VERIFICATION_THROTTLE_MINUTES; a burst across many accounts is alerted.
+    verification_max_failures_per_conversation: int = Field(default=5, ge=1)
+    verification_max_failures_per_client: int = Field(default=10, ge=1)
+    verification_throttle_minutes: int = Field(default=15, ge=1)
+    verification_burst_failures: int = Field(default=20, ge=1)
+    verification_burst_accounts: int = Field(default=10, ge=1)
+    verification_burst_minutes: int = Field(default=5, ge=1)
     step_up_secret: str | None = Field(default=None, min_length=16)
     step_up_code_minutes: int = Field(default=5, ge=1)
     step_up_max_attempts: int = Field(default=3, ge=1)

@@ -206,7 +206,11 @@ async def throughput(
 async def verify(client: httpx.AsyncClient, backend_url: str, conversation: str) -> None:
     response = await client.post(
         f"{backend_url}/api/v1/verifications",
-        json={"conversation_id": conversation, "account_number": "100001", "postcode": "1000"},
+        json={
+            "conversation_id": conversation,
+            "account_number": "100001",
+            "date_of_birth": "1985-03-14",
+        },
     )
     response.raise_for_status()
     if response.json()["status"] != "verified":

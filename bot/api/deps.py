@@ -52,6 +52,13 @@ def get_policy(settings: Annotated[Settings, Depends(get_settings_dep)]) -> Veri
         max_attempts=settings.verification_max_attempts,
         lock_minutes=settings.verification_lock_minutes,
         session_minutes=settings.verified_session_minutes,
+        secret=settings.code_secret,
+        max_conversation_failures=settings.verification_max_failures_per_conversation,
+        max_client_failures=settings.verification_max_failures_per_client,
+        throttle_minutes=settings.verification_throttle_minutes,
+        burst_failures=settings.verification_burst_failures,
+        burst_accounts=settings.verification_burst_accounts,
+        burst_minutes=settings.verification_burst_minutes,
     )
 
 

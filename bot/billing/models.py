@@ -224,17 +224,51 @@ class VerificationAttempt(Base):
     unknown number is counted exactly like a known one. The factor's value is never stored."""
 
     __tablename__ = "verification_attempts"
-    __table_args__ = (Index(None, "account_number", "created_at"),)
+    __table_args__ = (
+        Index(None, "account_number", "created_at"),
+        Index(None, "conversation_id", "created_at"),
+        Index(None, "client_key", "created_at"),
+        Index(None, "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_number: Mapped[str] = mapped_column(String(6))
     conversation_id: Mapped[str] = mapped_column(String(255))
+    # A keyed hash of the client's network address (never the address): failures are also
+    # limited per client across accounts. None when the channel did not pass an address.
+    client_key: Mapped[str | None] = mapped_column(String(64))
     factor: Mapped[VerificationFactor] = mapped_column(
         string_enum(VerificationFactor, "verification_factor")
     )
     succeeded: Mapped[bool]
     while_locked: Mapped[bool]  # answered `locked` without checking the factor
     created_at: Mapped[datetime]
+
+
+class VerificationGuard(Base):
+    """One row per account number, conversation and client that ever tried to verify. A check
+    locks its rows first (PostgreSQL: FOR UPDATE), so concurrent checks of the same account,
+    conversation or client are counted one after the other."""
+
+    __tablename__ = "verification_guards"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # "account", "conversation", "client"
+    key: Mapped[str] = mapped_column(String(255))
+
+
+class PostcodeHold(Base):
+    """A postcode given in a conversation, waiting for the latest invoice amount that must come
+    with it. Only a keyed hash is kept, and only until the amount comes or `expires_at`."""
+
+    __tablename__ = "postcode_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), unique=True)
+    account_number: Mapped[str] = mapped_column(String(6))
+    digest: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
 
 
 class VerifiedSession(Base):

@@ -8,6 +8,8 @@ from typing import Annotated, Final, Literal, Self
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.billing.stated_amounts import parse_stated_amount
+
 AccountNumber = str
 # Every row id a client sends (path or body): ids are INTEGER columns, and PostgreSQL's
 # integer stops at 2**31 - 1 (SQLite's at 2**63 - 1); beyond, the query fails with a 500.
@@ -20,21 +22,55 @@ class Schema(BaseModel):
 
 
 class VerificationRequest(Schema):
+    """A date of birth alone, or a postcode with the latest invoice's total (`invoice_amount`).
+
+    The amount alone checks the postcode held for the conversation (PUT .../postcode); a
+    postcode without the amount is answered and counted as a failed attempt.
+    """
+
     conversation_id: str = Field(min_length=1, max_length=255)
     account_number: AccountNumber = Field(pattern=r"^\s*\d{6}\s*$")
     date_of_birth: date | None = None
     postcode: str | None = Field(default=None, min_length=1, max_length=16)
+    invoice_amount: str | None = Field(
+        default=None, min_length=1, max_length=32, examples=["54.17", "54,17", "€54.17"]
+    )
+    client_address: str | None = Field(default=None, min_length=1, max_length=64)
 
     @field_validator("account_number")
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
 
+    @field_validator("invoice_amount")
+    @classmethod
+    def _amount(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_stated_amount(value)
+        return value
+
+    @property
+    def invoice_amount_cents(self) -> int | None:
+        return None if self.invoice_amount is None else parse_stated_amount(self.invoice_amount)
+
     @model_validator(mode="after")
     def _exactly_one_factor(self) -> Self:
-        if (self.date_of_birth is None) == (self.postcode is None):
-            raise ValueError("give exactly one of date_of_birth and postcode")
+        postcode_side = self.postcode is not None or self.invoice_amount is not None
+        if (self.date_of_birth is None) != postcode_side:
+            raise ValueError(
+                "give either date_of_birth, or postcode and/or invoice_amount (not both kinds)"
+            )
         return self
+
+
+class PostcodeHoldRequest(Schema):
+    account_number: AccountNumber = Field(pattern=r"^\s*\d{6}\s*$")
+    postcode: str = Field(min_length=1, max_length=16)
+
+    @field_validator("account_number")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
 
 
 class VerifiedCustomer(Schema):

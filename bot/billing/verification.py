@@ -1,60 +1,71 @@
 """Identity checks of a conversation against an account, and the sessions they open.
 
-The back end compares the factor itself (date of birth or postcode) and counts attempts per
-account number in the database, so a new conversation cannot reset a lock and an unknown
-account number is answered and counted exactly like a wrong factor.
+A date of birth verifies alone. A postcode verifies only together with the total of the
+account's latest invoice, judged as one attempt: the bot first hands the postcode over to be
+held (`hold_postcode`, no lookup, nothing judged), asks for the amount, then sends the amount.
+Attempts are counted per account number, conversation and client address in the database
+(`verification_limits` serialises them), so a new conversation cannot reset a lock, and an
+unknown account number, a wrong postcode or a postcode without an amount is answered, counted
+and worked on exactly like any other failure. Secrets are compared in constant time.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.billing.errors import NotVerified
 from bot.billing.lockout import LockState, lock_state
-from bot.billing.models import Account, Customer, VerificationAttempt, VerifiedSession
-from bot.billing.schemas import VerificationRequest, VerificationResult, VerifiedCustomer
+from bot.billing.models import (
+    Account,
+    Customer,
+    PostcodeHold,
+    VerificationAttempt,
+    VerifiedSession,
+)
+from bot.billing.schemas import (
+    PostcodeHoldRequest,
+    VerificationRequest,
+    VerificationResult,
+    VerifiedCustomer,
+)
 from bot.billing.types import VerificationFactor
+from bot.billing.verification_factors import client_key, factors_match, postcode_digest
+from bot.billing.verification_limits import Scope, alert_on_burst, guard, throttle_state
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
-_NO_SUCH_CUSTOMER = "\x00no-such-customer\x00"  # compared against so unknown accounts cost the same
 
 
 @dataclass(frozen=True, slots=True)
 class VerificationPolicy:
+    secret: bytes = field(repr=False)  # keys the postcode holds and the client address hashes
     max_attempts: int = 3
     lock_minutes: int = 15
     session_minutes: int = 60
+    max_conversation_failures: int = 5
+    max_client_failures: int = 10
+    throttle_minutes: int = 15
+    burst_failures: int = 20
+    burst_accounts: int = 10
+    burst_minutes: int = 5
+    hold_minutes: int = 10
 
     @property
     def window(self) -> timedelta:
         return timedelta(minutes=self.lock_minutes)
 
-
-def _normalize(text: str) -> str:
-    return "".join(text.split()).upper()
-
-
-def _expected_and_given(request: VerificationRequest, customer: Customer | None) -> tuple[str, str]:
-    if request.date_of_birth is not None:
-        expected = customer.date_of_birth.isoformat() if customer else _NO_SUCH_CUSTOMER
-        return expected, request.date_of_birth.isoformat()
-    expected = _normalize(customer.postcode) if customer else _NO_SUCH_CUSTOMER
-    return expected, _normalize(request.postcode or "")
-
-
-def _factor_matches(request: VerificationRequest, customer: Customer | None) -> bool:
-    expected, given = _expected_and_given(request, customer)
-    same = hmac.compare_digest(expected.encode(), given.encode())
-    return same and customer is not None
+    @property
+    def throttle_window(self) -> timedelta:
+        return timedelta(minutes=self.throttle_minutes)
 
 
 def _current_lock(
@@ -80,8 +91,51 @@ def _current_lock(
     return lock_state(failures, now, policy.max_attempts, policy.window)
 
 
+def _limits(
+    session: Session,
+    request: VerificationRequest,
+    client: str | None,
+    now: datetime,
+    policy: VerificationPolicy,
+) -> list[LockState]:
+    """The lock states of the account number, the conversation and (if known) the client."""
+    states = [
+        _current_lock(session, request.account_number, now, policy),
+        throttle_state(
+            session,
+            "conversation_id",
+            request.conversation_id,
+            now,
+            policy.max_conversation_failures,
+            policy.throttle_window,
+        ),
+    ]
+    if client is not None:
+        states.append(
+            throttle_state(
+                session,
+                "client_key",
+                client,
+                now,
+                policy.max_client_failures,
+                policy.throttle_window,
+            )
+        )
+    return states
+
+
+def _locked_until(states: list[LockState]) -> datetime | None:
+    return max((s.locked_until for s in states if s.locked_until is not None), default=None)
+
+
 def _record(
-    session: Session, request: VerificationRequest, now: datetime, *, ok: bool, locked: bool
+    session: Session,
+    request: VerificationRequest,
+    client: str | None,
+    now: datetime,
+    *,
+    ok: bool,
+    locked: bool,
 ) -> None:
     factor = (
         VerificationFactor.DATE_OF_BIRTH
@@ -92,6 +146,7 @@ def _record(
         VerificationAttempt(
             account_number=request.account_number,
             conversation_id=request.conversation_id,
+            client_key=client,
             factor=factor,
             succeeded=ok,
             while_locked=locked,
@@ -116,13 +171,26 @@ def _locked(until: datetime) -> VerificationResult:
 def verify(
     session: Session, request: VerificationRequest, now: datetime, policy: VerificationPolicy
 ) -> VerificationResult:
-    """Check one factor for one account number, record the attempt and answer."""
-    lock = _current_lock(session, request.account_number, now, policy)
-    if lock.locked_until is not None:
-        _record(session, request, now, ok=False, locked=True)
+    """Check the factor(s) for one account number, record the attempt and answer."""
+    client = client_key(policy.secret, request.client_address)
+    keys: list[tuple[Scope, str]] = [
+        ("account", request.account_number),
+        ("conversation", request.conversation_id),
+    ]
+    if client is not None:
+        keys.append(("client", client))
+    guard(session, keys)
+    log = {"conversation_id": request.conversation_id}
+
+    until = _locked_until(_limits(session, request, client, now, policy))
+    if until is not None:
+        session.execute(
+            delete(PostcodeHold).where(PostcodeHold.conversation_id == request.conversation_id)
+        )
+        _record(session, request, client, now, ok=False, locked=True)
         session.commit()
-        logger.info("verification.locked", extra={"conversation_id": request.conversation_id})
-        return _locked(lock.locked_until)
+        logger.info("verification.locked", extra=log)
+        return _locked(until)
 
     row = session.execute(
         select(Account, Customer)
@@ -130,29 +198,44 @@ def verify(
         .where(Account.account_number == request.account_number)
     ).first()
     account, customer = (row[0], row[1]) if row else (None, None)
-    # Compared even for an unknown number (against a value no input equals): same work and answer.
-    if _factor_matches(request, customer) and account is not None:
-        return _succeed(session, request, account, now, policy)
+    if (
+        factors_match(session, request, account, customer, now, policy.secret)
+        and account is not None
+    ):
+        return _succeed(session, request, client, account, now, policy)
 
-    _record(session, request, now, ok=False, locked=False)
+    _record(session, request, client, now, ok=False, locked=False)
+    states = _limits(session, request, client, now, policy)
+    alert_on_burst(
+        session,
+        request.account_number,
+        now,
+        timedelta(minutes=policy.burst_minutes),
+        policy.burst_failures,
+        policy.burst_accounts,
+    )
     session.commit()
-    logger.info("verification.failed", extra={"conversation_id": request.conversation_id})
-    lock = _current_lock(session, request.account_number, now, policy)
-    if lock.locked_until is not None:
-        return _locked(lock.locked_until)
+    logger.info("verification.failed", extra=log)
+    until = _locked_until(states)
+    if until is not None:
+        return _locked(until)
     return VerificationResult(
-        status="failed", attempts_left=lock.attempts_left, locked_until=None, customer=None
+        status="failed",
+        attempts_left=min(state.attempts_left for state in states),
+        locked_until=None,
+        customer=None,
     )
 
 
 def _succeed(
     session: Session,
     request: VerificationRequest,
+    client: str | None,
     account: Account,
     now: datetime,
     policy: VerificationPolicy,
 ) -> VerificationResult:
-    _record(session, request, now, ok=True, locked=False)
+    _record(session, request, client, now, ok=True, locked=False)
     session.add(
         VerifiedSession(
             conversation_id=request.conversation_id,
@@ -177,6 +260,37 @@ def _succeed(
     )
 
 
+def hold_postcode(
+    session: Session,
+    conversation_id: str,
+    request: PostcodeHoldRequest,
+    now: datetime,
+    policy: VerificationPolicy,
+) -> None:
+    """Keep a keyed hash of the postcode until the invoice amount comes (nothing is judged, so
+    every postcode and account number is answered alike); replaces an earlier hold."""
+    digest = postcode_digest(
+        policy.secret, conversation_id, request.account_number, request.postcode
+    )
+    values = {
+        "conversation_id": conversation_id,
+        "account_number": request.account_number,
+        "digest": digest,
+        "expires_at": now + timedelta(minutes=policy.hold_minutes),
+    }
+    dialect = session.connection().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = insert(PostcodeHold).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["conversation_id"],
+            set_={k: statement.excluded[k] for k in ("account_number", "digest", "expires_at")},
+        )
+    )
+    session.commit()
+    logger.info("verification.postcode_held", extra={"conversation_id": conversation_id})
+
+
 def revoke(session: Session, conversation_id: str, now: datetime) -> int:
     """End every live verified session of the conversation; returns how many were ended."""
     result = session.execute(
@@ -187,6 +301,7 @@ def revoke(session: Session, conversation_id: str, now: datetime) -> int:
         )
         .values(revoked_at=now)
     )
+    session.execute(delete(PostcodeHold).where(PostcodeHold.conversation_id == conversation_id))
     session.commit()
     count = int(getattr(result, "rowcount", 0) or 0)
     logger.info("verification.revoked", extra={"conversation_id": conversation_id, "rows": count})

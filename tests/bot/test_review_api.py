@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
     from tests.bot.conftest import FakeClock
 
-MARKO = {"conversation_id": "conv-m", "account_number": "100002", "postcode": "2000"}
+MARKO = {"conversation_id": "conv-m", "account_number": "100002", "date_of_birth": "1979-11-02"}
 HEADERS = {"X-Conversation-Id": "conv-m"}
 BASE = "/api/v1/accounts/100002"
 
