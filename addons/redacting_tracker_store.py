@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -32,6 +33,16 @@ def redact_events(events: list[Event]) -> list[Event]:
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rasa's engine does not test pooled connections: one the database or the network closed
+        # while idle fails the next message, and Rasa then carries on with an empty in-memory
+        # tracker (the conversation forgotten). A pre-ping reconnects instead (e2e test_faults.py).
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         clean = DialogueStateTracker.from_events(
             tracker.sender_id,
