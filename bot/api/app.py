@@ -14,6 +14,7 @@ from bot.api.deps import require_service_token
 from bot.api.desk_runtime import desk_lifespan
 from bot.api.docs import DOCS_URL, OPENAPI_URL, REDOC_URL, add_protected_docs, docs_are_open
 from bot.api.errors import install_error_handlers
+from bot.api.security_headers import SecurityHeaders
 from bot.api.routes import (
     accounts,
     cancellation,
@@ -140,5 +141,6 @@ def create_app(
     app.include_router(desk_api.router)
     app.mount("/desk/static", StaticFiles(directory=DESK_STATIC_DIR), name="desk-static")
     app.middleware("http")(_log_request)
+    app.add_middleware(SecurityHeaders, rasa_public_url=settings.rasa_public_url)
     install_error_handlers(app)
     return app

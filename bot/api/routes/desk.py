@@ -37,15 +37,8 @@ from bot.desk.web import FORM_EXPIRED, desk_page, login_page, message_page, supe
 
 router = APIRouter(prefix="/desk", tags=["desk pages"], include_in_schema=False)
 
-PAGE_HEADERS: Final = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+# The Content-Security-Policy and the other security headers: bot.api.security_headers.
+PAGE_HEADERS: Final = {"Cache-Control": "no-store"}
 _MAX_FORM_BYTES: Final = 8192
 
 
