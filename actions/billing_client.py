@@ -25,7 +25,7 @@ from actions.settings import ClientSettings
 logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
-Factor = Literal["date_of_birth", "postcode"]
+Factor = Literal["date_of_birth", "invoice_amount"]
 
 
 class BillingClientError(Exception):
@@ -88,9 +88,17 @@ class BillingClient:
     # -- verification -------------------------------------------------------------------
 
     async def verify(
-        self, conversation_id: str, account_number: str, factor: Factor, value: str
+        self,
+        conversation_id: str,
+        account_number: str,
+        factor: Factor,
+        value: str,
+        client_address: str | None = None,
     ) -> VerificationResult:
+        """`factor` is "date_of_birth", or "invoice_amount" for the postcode held before."""
         body = {"conversation_id": conversation_id, "account_number": account_number, factor: value}
+        if client_address:
+            body["client_address"] = client_address
         data = await self._request("POST", "/api/v1/verifications", json=body, retries=0)
         customer = data.get("customer") or {}
         return VerificationResult(
@@ -98,6 +106,15 @@ class BillingClient:
             attempts_left=data.get("attempts_left"),
             first_name=customer.get("first_name"),
             account_number=customer.get("account_number"),
+        )
+
+    async def hold_postcode(self, conversation_id: str, account_number: str, postcode: str) -> None:
+        """Hand the postcode over until the invoice amount comes (the back end judges nothing)."""
+        await self._request(
+            "PUT",
+            f"/api/v1/verifications/{quote(conversation_id, safe='')}/postcode",
+            json={"account_number": account_number, "postcode": postcode},
+            retries=0,
         )
 
     async def end_verification(self, conversation_id: str) -> None:

@@ -1,4 +1,5 @@
-"""Reading an account number, a date of birth or a postcode out of what the customer typed.
+"""Reading an account number, a date of birth, a postcode or an invoice amount out of what the
+customer typed.
 
 This only normalises input ("March 14th 85" -> 1985-03-14); whether it matches the account is
 decided by the back end. Nothing here logs or stores what it reads.
@@ -28,6 +29,10 @@ MONTHS = {
 
 _ACCOUNT_NUMBER = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _POSTCODE = re.compile(r"(?<![\d.,/-])(\d{4})(?![\d.,/-])")
+# "54.17", "54,17", "€54.17", "54.17 eur", "54 euros"; not part of a longer number or a date.
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(?:€|\beur\b)?\s*(\d{1,6})(?:[.,](\d{1,2}))?(?![.,]?\d)", re.IGNORECASE
+)
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
 _ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -67,6 +72,15 @@ def find_knowledge_factor(
         if match:
             return KnowledgeFactor("postcode", match.group(1))
     return None
+
+
+def find_invoice_amount(text: str) -> str | None:
+    """The first amount of money in the text as "54.17" (cents padded: "54,1" is "54.10")."""
+    match = _AMOUNT.search(text)
+    if match is None:
+        return None
+    whole, cents = match.groups()
+    return f"{int(whole)}.{(cents or '0').ljust(2, '0')}"
 
 
 def parse_date(text: str, *, today: date) -> date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 # Slots
 ACCOUNT_NUMBER = "account_number"
 IDENTITY_CHECK = "identity_check"
+INVOICE_AMOUNT_CHECK = "invoice_amount_check"  # asked only after a postcode
 VERIFIED = "verified"
 VERIFICATION_LOCKED = "verification_locked"
 VERIFIED_ACCOUNT_NUMBER = "verified_account_number"
@@ -21,6 +22,7 @@ CHECK_PASSED = "passed"
 CHECK_LOCKED = "locked"
 CHECK_UNAVAILABLE = "unavailable"
 CHECK_FAILED = "failed"
+CHECK_POSTCODE_HELD = "postcode_held"  # the back end holds the postcode; the amount comes next
 
 # Slots that the verification outcome sets.
 VERIFICATION_OUTCOME_SLOTS = (

@@ -1,7 +1,10 @@
-"""The identity check: collect the account number and one knowledge factor, let the back end decide.
+"""The identity check: collect the account number and a knowledge factor, let the back end decide.
 
-The date of birth or postcode is read from the message, sent to the back end once and never put in a
-slot or a log; the redacting tracker store (addons/) removes the message text before it is stored.
+A date of birth is sent to the back end once. A postcode is handed to the back end to hold (it
+judges nothing then), and the bot always asks next for the total of the latest invoice; only the
+amount's answer says whether both matched, as one attempt, so a right and a wrong postcode get
+the same reply. Nothing the customer answers is put in a slot or a log: the redacting tracker
+store (addons/) removes the answer's text while identity_check or invoice_amount_check is asked.
 """
 
 from __future__ import annotations
@@ -11,14 +14,25 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import DomainDict
-from actions.billing_client import BackendUnavailable, BillingClient, shared_client
+from actions.billing_client import (
+    BackendUnavailable,
+    BillingClient,
+    BillingClientError,
+    VerificationResult,
+    shared_client,
+)
 from actions.form_outcome import ReturnsOutcomeSlots
-from actions.identity_input import find_account_number, find_knowledge_factor
+from actions.identity_input import (
+    find_account_number,
+    find_invoice_amount,
+    find_knowledge_factor,
+    parse_date,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +50,12 @@ ACCOUNT_NUMBER_HINT = (
 FACTOR_HINT = (
     "Please give your full date of birth (for example 14.3.1985) or the 4-digit postcode on file."
 )
+# After every postcode, right or wrong: whether it matched is said only after the amount.
+ASK_INVOICE_AMOUNT = (
+    "Thanks. With the postcode I also need the total of your latest invoice, in euros "
+    "(for example 54.17)."
+)
+AMOUNT_HINT = "Please give the total of your latest invoice in euros, for example 54.17."
 
 
 def failed_attempt_message(attempts_left: int | None) -> str:
@@ -44,6 +64,13 @@ def failed_attempt_message(attempts_left: int | None) -> str:
     if attempts_left:
         return f"Sorry, that doesn't match our records. You have {attempts_left} attempts left."
     return "Sorry, that doesn't match our records."
+
+
+def client_address(tracker: Tracker) -> str | None:
+    """The customer's network address, if the channel passed one in the message metadata."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    address = metadata.get("client_address") if isinstance(metadata, dict) else None
+    return str(address) if address else None
 
 
 class ValidateVerificationForm(ReturnsOutcomeSlots):
@@ -57,6 +84,41 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
 
     def today(self) -> date:
         return date.today()
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if (
+            tracker.get_slot(names.REQUESTED_SLOT) is None
+            and tracker.get_slot(names.IDENTITY_CHECK) == names.CHECK_POSTCODE_HELD
+        ):
+            # A check left after the postcode starts again: the back end's hold has lapsed.
+            tracker.slots[names.IDENTITY_CHECK] = None
+            return [
+                SlotSet(names.IDENTITY_CHECK, None),
+                *await super().run(dispatcher, tracker, domain),
+            ]
+        return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """The invoice amount is asked only after a postcode."""
+        if tracker.get_slot(names.IDENTITY_CHECK) == names.CHECK_POSTCODE_HELD:
+            return domain_slots
+        return [slot for slot in domain_slots if slot != names.INVOICE_AMOUNT_CHECK]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
+        """Always named here: rasa-sdk would leave it to Rasa when no slot was dropped."""
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
+        return SlotSet(names.REQUESTED_SLOT, missing)
 
     async def extract_account_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -97,28 +159,89 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
                 dispatcher.utter_message(text=FACTOR_HINT)
                 return {names.IDENTITY_CHECK: None}
             return {}  # something else: let the dialogue handle the digression
+        if factor.kind == "date_of_birth":
+            return await self._check(dispatcher, tracker, "date_of_birth", factor.value)
+        return await self._hold_postcode(tracker, factor.value)
+
+    async def extract_invoice_amount_check(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot(names.REQUESTED_SLOT) != names.INVOICE_AMOUNT_CHECK:
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        intent = latest_intent(tracker)
+        if not (intent in ANSWER_INTENTS or is_short(tracker)):
+            return {}  # a question or a digression, not an answer
+        birth_date = parse_date(text, today=self.today())
+        if birth_date is not None:  # the customer chose the date of birth after all
+            return await self._check(dispatcher, tracker, "date_of_birth", birth_date.isoformat())
+        amount = find_invoice_amount(text)
+        if amount is None:
+            dispatcher.utter_message(text=AMOUNT_HINT)
+            return {names.INVOICE_AMOUNT_CHECK: None}
+        return await self._check(dispatcher, tracker, "invoice_amount", amount)
+
+    async def _hold_postcode(self, tracker: Tracker, postcode: str) -> dict[str, Any]:
+        client = self._client or shared_client()
+        log = {"conversation_id": tracker.sender_id}
+        try:
+            await client.hold_postcode(
+                tracker.sender_id, tracker.get_slot(names.ACCOUNT_NUMBER), postcode
+            )
+        except BillingClientError as error:
+            logger.warning("verification.hold_failed", extra={**log, "error": type(error).__name__})
+            return {names.IDENTITY_CHECK: names.CHECK_UNAVAILABLE}
+        logger.info("verification.postcode_held", extra=log)
+        return {names.IDENTITY_CHECK: names.CHECK_POSTCODE_HELD}
+
+    async def _check(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        factor: Any,
+        value: str,
+    ) -> dict[str, Any]:
+        """Send the answer to the back end; the slots its verdict sets (the amount slot too)."""
         client = self._client or shared_client()
         account_number = tracker.get_slot(names.ACCOUNT_NUMBER)
-        log = {"conversation_id": tracker.sender_id, "factor": factor.kind}
+        log = {"conversation_id": tracker.sender_id, "factor": factor}
         try:
             result = await client.verify(
-                tracker.sender_id, account_number, factor.kind, factor.value
+                tracker.sender_id, account_number, factor, value, client_address(tracker)
             )
-        except BackendUnavailable:
-            logger.warning("verification.backend_unavailable", extra=log)
-            return {names.IDENTITY_CHECK: names.CHECK_UNAVAILABLE}
+        except BillingClientError as error:
+            if not isinstance(error, BackendUnavailable):
+                logger.warning("verification.refused", extra={**log, "error": type(error).__name__})
+            else:
+                logger.warning("verification.backend_unavailable", extra=log)
+            return outcome(names.CHECK_UNAVAILABLE)
         logger.info("verification.answered", extra={**log, "status": result.status})
+        return self._verdict(dispatcher, result, account_number)
+
+    @staticmethod
+    def _verdict(
+        dispatcher: CollectingDispatcher, result: VerificationResult, account_number: str
+    ) -> dict[str, Any]:
         if result.status == "verified":
             return {
-                names.IDENTITY_CHECK: names.CHECK_PASSED,
+                **outcome(names.CHECK_PASSED),
                 names.VERIFIED: True,
                 names.VERIFIED_ACCOUNT_NUMBER: result.account_number or account_number,
                 names.CUSTOMER_FIRST_NAME: result.first_name,
             }
         if result.locked:
-            return {names.IDENTITY_CHECK: names.CHECK_LOCKED}
+            return outcome(names.CHECK_LOCKED)
         dispatcher.utter_message(text=failed_attempt_message(result.attempts_left))
-        return {names.IDENTITY_CHECK: None}
+        return outcome(None)
+
+
+def outcome(check: str | None) -> dict[str, Any]:
+    """The identity check's result; the amount slot is emptied for the next check."""
+    return {names.IDENTITY_CHECK: check, names.INVOICE_AMOUNT_CHECK: None}
+
+
+# Intents a bare answer to the form's question may be classified as.
+ANSWER_INTENTS = frozenset({names.PROVIDE_VERIFICATION_INFO, names.PROVIDE_ACCOUNT_NUMBER})
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -149,4 +272,15 @@ class ActionAskIdentityCheck(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text=ASK_IDENTITY_CHECK)
+        return []
+
+
+class ActionAskInvoiceAmountCheck(Action):
+    def name(self) -> str:
+        return "action_ask_invoice_amount_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=ASK_INVOICE_AMOUNT)
         return []

@@ -7,6 +7,7 @@ payments and the dispute list from `PaymentAccounts`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from actions.settings import ClientSettings
 from tests.actions.fake_accounts import ACCOUNT_ROUTE, READS, error
 from tests.actions.fake_payments import PAYMENT_READS, PaymentAccounts
 
+VERIFICATION_HOLD = re.compile(r"/api/v1/verifications/[^/]+/postcode")
 ANA_LATEST = {
     "number": "INV-100001-202610",
     "period_start": "2026-10-01",
@@ -130,6 +132,8 @@ class FakeBackend(PaymentAccounts):
             return self._verify(json.loads(request.content))
         if request.method == "DELETE" and path.startswith("/api/v1/verifications/"):
             return httpx.Response(204)
+        if request.method == "PUT" and VERIFICATION_HOLD.fullmatch(path):
+            return httpx.Response(204)  # a postcode is held, never judged, for any input
         conversation = request.headers.get("X-Conversation-Id") or ""
         if conversation not in self.verified_conversations:
             return error(403, "not_verified")

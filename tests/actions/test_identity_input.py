@@ -4,7 +4,12 @@ from datetime import date
 
 import pytest
 
-from actions.identity_input import find_account_number, find_knowledge_factor, parse_date
+from actions.identity_input import (
+    find_account_number,
+    find_invoice_amount,
+    find_knowledge_factor,
+    parse_date,
+)
 
 TODAY = date(2026, 11, 27)
 
@@ -57,3 +62,24 @@ def test_account_numbers_are_exactly_six_digits() -> None:
     assert find_account_number("acc no. 104567") == "104567"
     assert find_account_number("1045678") is None
     assert find_account_number("10456") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("54.17", "54.17"),
+        ("54,17", "54.17"),
+        ("€54.17", "54.17"),
+        ("54.17 eur", "54.17"),
+        ("EUR 54,1", "54.10"),
+        ("it was 129 euros", "129.00"),
+        ("the total was €7.05 i think", "7.05"),
+    ],
+)
+def test_the_usual_ways_of_writing_an_invoice_total(text: str, amount: str) -> None:
+    assert find_invoice_amount(text) == amount
+
+
+@pytest.mark.parametrize("text", ["54.175", "14.3.1985", "no idea", "1.234.567"])
+def test_no_invoice_total_in_longer_numbers_dates_or_words(text: str) -> None:
+    assert find_invoice_amount(text) is None
