@@ -16,7 +16,7 @@ from tests.bot.api_helpers import expect_error
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
-MARKO = {"conversation_id": "conv-odd", "account_number": "100002", "postcode": "2000"}
+MARKO = {"conversation_id": "conv-odd", "account_number": "100002", "date_of_birth": "1979-11-02"}
 HEADERS = {"X-Conversation-Id": "conv-odd"}
 BASE = "/api/v1/accounts/100002"
 TOO_BIG = [2**31, 2**63, 2**70, 10**30]  # PostgreSQL integer: 2**31 - 1, SQLite: 2**63 - 1
