@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -42,6 +42,7 @@ from addons.incoming import (
     client_address,
     with_client_address,
 )
+from addons.widget_text import WidgetOutput
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class PersistentSocketIOInput(SocketIOInput):
     def get_output_channel(self) -> OutputChannel | None:
         if self.sio is None:
             return None
-        return SocketIOOutput(self.sio, self.bot_message_evt)
+        return WidgetOutput(self.sio, self.bot_message_evt)  # text shown literally, not as markdown
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # cors_allowed_origins=[] leaves CORS to Sanic (`rasa run --cors`), like the stock channel.
@@ -147,7 +148,7 @@ class PersistentSocketIOInput(SocketIOInput):
             metadata = _metadata(data, self.metadata_key or "metadata")
             message = UserMessage(
                 clean_incoming_text(text),
-                SocketIOOutput(sio, self.bot_message_evt),
+                WidgetOutput(sio, self.bot_message_evt),
                 data["session_id"],
                 input_channel=self.name(),
                 metadata=with_client_address(metadata, session.get("client_address")),

@@ -68,7 +68,9 @@ async def test_replies_reach_the_session_and_cards_are_masked(server: Server) ->
     browser = Browser()
     session_id = await browser.open(server.port, None)
     await browser.say(session_id, "my card is 4111 1111 1111 1111")
-    assert (await browser.reply())["text"] == f"echo: my card is {CARD_MASK}"
+    # The mask's brackets are sent as character references (addons/widget_text.py).
+    assert (await browser.reply())["text"] == "echo: my card is &#91;card number removed&#93;"
+    assert CARD_MASK == "[card number removed]"
     message = server.received[0]
     assert message.sender_id == session_id  # the conversation id is the widget's session
     assert message.input_channel == "socketio"
@@ -87,6 +89,22 @@ async def test_an_agent_reply_reaches_a_reloaded_page(server: Server) -> None:
     await output.send_text_message(session_id, "Maria (billing team): Hello!")
     assert (await reloaded.reply())["text"] == "Maria (billing team): Hello!"
     await reloaded.close()
+
+
+async def test_an_agent_reply_reaches_the_widget_as_text(server: Server) -> None:
+    browser = Browser()
+    session_id = await browser.open(server.port, None)
+    output = server.channel.get_output_channel()
+    assert output is not None
+    await output.send_text_message(session_id, "Maria (billing team): ![p](http://x.test/p.png)")
+    await output.send_text_message(session_id, "Maria (billing team): [x](javascript:alert(1))")
+    assert (await browser.reply())[
+        "text"
+    ] == "Maria (billing team): !&#91;p&#93;(http://x.test/p.png)"
+    assert (await browser.reply())[
+        "text"
+    ] == "Maria (billing team): &#91;x&#93;(javascript:alert(1))"
+    await browser.close()
 
 
 async def test_blank_and_odd_messages_get_through_cleaned(server: Server) -> None:
