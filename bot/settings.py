@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     desk_abandon_after_minutes: int = Field(default=30, ge=1)
     agent_credit_limit: Decimal = Field(default=Decimal("100.00"), ge=0, decimal_places=2)
     supervisor_credit_limit: Decimal = Field(default=Decimal("1000.00"), ge=0, decimal_places=2)
+    # Each *_CREDIT_LIMIT is the most that role credits one account in total within these days.
+    credit_limit_window_days: int = Field(default=30, ge=1, le=366)
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -1,6 +1,9 @@
 """The one place where errors become HTTP responses of the documented shape
 
 {"error": {"code": "<snake_case>", "message": "<human readable>"}}
+
+plus `"remaining"` (an amount like "12.50", or a percent like "20%") when a cumulative limit
+refused a grant (`authority_used_up`, `credit_exceeds_invoice`).
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from bot.billing.errors import (
     AlreadyCredited,
     AlreadyDisputed,
     AlreadyPending,
+    AuthorityUsedUp,
     BeyondAgentAuthority,
     BeyondAuthority,
     BillingError,
     Conflict,
+    CreditExceedsInvoice,
     CsrfRejected,
     DatabaseUnavailable,
     FindingClosed,
@@ -60,6 +65,8 @@ ERROR_MAP: tuple[tuple[type[BillingError], int, str], ...] = (
     (TooManyRequests, 429, "too_many_requests"),
     (IdempotencyConflict, 409, "idempotency_conflict"),
     (AlreadyCredited, 409, "already_credited"),
+    (AuthorityUsedUp, 403, "authority_used_up"),
+    (CreditExceedsInvoice, 409, "credit_exceeds_invoice"),
     (BeyondAgentAuthority, 403, "beyond_authority"),
     (BeyondAuthority, 409, "beyond_authority"),
     (FindingClosed, 409, "finding_closed"),
@@ -76,10 +83,15 @@ ERROR_MAP: tuple[tuple[type[BillingError], int, str], ...] = (
 _HTTP_CODES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, remaining: str | None = None
+) -> JSONResponse:
     # Only the service token is a bearer scheme; a desk login (not_logged_in) is a cookie.
     headers = {"WWW-Authenticate": "Bearer"} if code == "unauthorized" else None
-    body = {"error": {"code": code, "message": message}}
+    error: dict[str, str] = {"code": code, "message": message}
+    if remaining is not None:  # a cumulative limit: what may still be granted
+        error["remaining"] = remaining
+    body = {"error": error}
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
@@ -93,7 +105,8 @@ def status_and_code(error: BillingError) -> tuple[int, str]:
 async def _billing_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, BillingError)  # noqa: S101 - registered for BillingError only
     status, code = status_and_code(error)
-    return error_response(status, code, error.message)
+    remaining = getattr(error, "remaining", None)
+    return error_response(status, code, error.message, remaining)
 
 
 def _describe(error: Mapping[str, Any]) -> str:

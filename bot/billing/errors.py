@@ -19,6 +19,11 @@ Our exception hierarchy:
     + AlreadyCredited - the finding was already credited (under another key).
     + BeyondAuthority - the credit exceeds what the bot may grant; escalated to a person.
       + BeyondAgentAuthority - beyond what the agent's role may grant at the desk (403).
+        + AuthorityUsedUp - with what the role already granted the account in the period (or
+                            the discounts already running in those months) the grant would
+                            pass the role's limit; says what remains (403).
+    + CreditExceedsInvoice - the invoice's credits would pass what it charged; says what
+                             remains creditable on it.
     + FindingClosed - the finding was dismissed.
     + AlreadyDisputed - the line already has an open dispute.
     + OfferUnavailable - the offer was already answered or has expired.
@@ -115,6 +120,24 @@ class BeyondAuthority(Conflict):
 
 class BeyondAgentAuthority(BeyondAuthority):
     """A credit or discount beyond the limits of the agent's role (agent or supervisor)."""
+
+
+class AuthorityUsedUp(BeyondAgentAuthority):
+    """A cumulative limit is reached: credits a role granted an account within the period, or
+    discounts stacked over the same months; `remaining` is what may still be granted."""
+
+    def __init__(self, message: str, remaining: str) -> None:
+        super().__init__(message)
+        self.remaining = remaining
+
+
+class CreditExceedsInvoice(Conflict):
+    """All credits on an invoice together may not exceed what it charged; `remaining` is what
+    may still be credited on it."""
+
+    def __init__(self, message: str, remaining: str) -> None:
+        super().__init__(message)
+        self.remaining = remaining
 
 
 class FindingClosed(Conflict):

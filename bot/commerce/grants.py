@@ -2,9 +2,11 @@
 
 The desk will call `grant_discount` when a `needs_human` referral reaches an agent. Eligibility
 is the agent's judgement; authority is not: a discount beyond the tier's limits (percent, monthly
-amount, months) raises BeyondAuthority. The grant is recorded like any offer (an `offers` row,
-status `accepted`, trigger `agent_grant`, actor `agent:<id>`), applied from the 1st of next
-month (`account_discounts`) and audited, in one transaction.
+amount, months) raises BeyondAuthority, and one that would stack with the discounts already
+running in the same months beyond the tier's percent or monthly amount raises AuthorityUsedUp
+(bot.commerce.stacking, under the account's lock). The grant is recorded like any offer (an
+`offers` row, status `accepted`, trigger `agent_grant`, actor `agent:<id>`), applied from the
+1st of next month (`account_discounts`) and audited, in one transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from bot.commerce.churn import churn_risk
 from bot.commerce.decisions import discount_amount, holdout_period
 from bot.commerce.history import account_history
 from bot.commerce.models import Offer
-from bot.commerce.offers import apply_discount
+from bot.commerce.offers import apply_discount, discount_period
+from bot.commerce.stacking import check_stacking
 from bot.commerce.types import OfferStatus, Tier, Trigger
 from bot.safety.audit import agent_actor, record_audit
 
@@ -101,6 +104,8 @@ def grant_discount(
     history = account_history(session, account, now.date())
     monthly = discount_amount(history.monthly_price_cents, percent)
     check_authority(policy, tier, percent, monthly, months)
+    period = discount_period(now.date(), months)
+    check_stacking(session, account.id, tier, policy.limits(tier), period, percent, monthly)
     risk = churn_risk(history, now.date())
     row = _grant_row(
         account, tier, actor, (percent, monthly, months), reason, risk, now, conversation_id

@@ -3,7 +3,9 @@
 Every decision is a row of `offers` (offered, holdout, not_eligible or needs_human) with the
 percent, amount, months, reason, actor and conversation. Accepting applies the discount to the
 account (`account_discounts`) from the 1st of next month for the offer's months; accepting and
-declining are audited. An agent grants a discount by hand within the agent tier (`grant_discount`).
+declining are audited; an accepted offer may not stack with the discounts running in the same
+months beyond the bot's tier (bot.commerce.stacking). An agent grants a discount by hand within
+the agent tier (`grant_discount`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import select
 
 from bot.billing.dates import add_months, month_start
-from bot.billing.errors import NotFound, OfferUnavailable
+from bot.billing.errors import AuthorityUsedUp, NotFound, OfferUnavailable
 from bot.billing.money import format_amount
 from bot.commerce.decisions import decide, holdout_period
 from bot.commerce.history import account_history
 from bot.commerce.models import AccountDiscount, Offer
 from bot.commerce.schemas import DiscountOut, OfferAnswerOut, OfferDecisionOut, OfferOut
+from bot.commerce.stacking import check_stacking
 from bot.commerce.types import Decision, OfferStatus, Tier, Trigger
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
@@ -208,6 +211,16 @@ def _still_within_policy(
     given = account_history(session, ctx.account, ctx.now.date()).discounts_12m
     if rule is None or given > rule.eligibility.max_discounts_12m:
         raise OfferUnavailable("this offer is no longer available; ask for a new one")
+    # Nor may it stack with discounts running in the same months beyond the bot's tier.
+    period = discount_period(ctx.now.date(), row.months or 0)
+    terms = (row.percent or 0, row.monthly_amount_cents or 0)
+    try:
+        check_stacking(session, ctx.account.id, Tier.BOT, policy.limits(Tier.BOT), period, *terms)
+    except AuthorityUsedUp:
+        raise OfferUnavailable(
+            "this offer would add to the discounts already running on the account beyond what "
+            "the bot may give; a colleague can help"
+        ) from None
 
 
 def accept_offer(

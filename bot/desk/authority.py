@@ -8,10 +8,16 @@ their tier of the discount policy. Checked here on every request (the page only 
 Both need a ticket the agent has claimed (a supervisor: any claimed ticket) with a verified
 account; they act on that account only. A credit is either a review finding of the account
 (open, or escalated by the bot) for exactly its amount, or a goodwill amount on one of the
-account's invoices (at most its total). Above the role's limit (AGENT_CREDIT_LIMIT,
-SUPERVISOR_CREDIT_LIMIT) or beyond the tier: BeyondAgentAuthority (403 `beyond_authority`).
-Credits are recorded as adjustments and audited like the bot's (actor `agent:<id>`, the
-ticket's conversation id).
+account's invoices. Above the role's limit (AGENT_CREDIT_LIMIT, SUPERVISOR_CREDIT_LIMIT) or
+beyond the tier: BeyondAgentAuthority (403 `beyond_authority`).
+
+The limits hold cumulatively (bot.review.allowance, bot.commerce.stacking), checked under the
+account's lock: all agents together (and all supervisors together) credit an account at most
+their role's limit within CREDIT_LIMIT_WINDOW_DAYS (403 `authority_used_up`); an invoice never
+gets more credit than it charged, counting the bot's credits too (409 `credit_exceeds_invoice`);
+discounts running in the same months never add up beyond the tier (403 `authority_used_up`).
+Each refusal says what remains. Credits are recorded as adjustments and audited like the bot's
+(actor `agent:<id>`, the ticket's conversation id).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from bot.desk.handling import require_handler
 from bot.desk.records import get_ticket
 from bot.desk.schemas import CreditGrantOut, DiscountGrantOut
 from bot.desk.types import AgentRole
+from bot.review.allowance import credit_room, record_grant
 from bot.review.credits import CreditAction, decide_credit
 from bot.review.models import Finding
 from bot.review.types import FindingStatus
@@ -57,6 +64,7 @@ if TYPE_CHECKING:
     from bot.desk.config import DeskConfig
     from bot.desk.models import Agent, HandoffTicket
     from bot.desk.schemas import CreditIn, DiscountIn
+    from bot.review.allowance import CreditRoom
 
 logger = logging.getLogger(__name__)
 CREDITABLE = (FindingStatus.OPEN, FindingStatus.ESCALATED)
@@ -101,6 +109,27 @@ def _ticket_account(
     return ticket, account
 
 
+def _room(
+    session: Session,
+    account: Account,
+    invoice: Invoice,
+    agent: Agent,
+    limit: int,
+    window_days: int,
+    now: datetime,
+) -> CreditRoom:
+    """What the invoice and the agent's role still allow (takes the account's lock)."""
+    return credit_room(
+        session,
+        account_id=account.id,
+        invoice=invoice,
+        tier=tier_of(agent.role),
+        limit_cents=limit,
+        window_days=window_days,
+        now=now,
+    )
+
+
 def _finding(session: Session, account: Account, finding_id: int) -> Finding:
     finding = session.scalar(
         select(Finding)
@@ -123,10 +152,14 @@ def _credit_finding(
     agent: Agent,
     finding_id: int,
     limit: int,
+    window_days: int,
     now: datetime,
 ) -> tuple[Adjustment, Finding]:
     finding = _finding(session, account, finding_id)
     check_credit(finding.amount_cents, limit)
+    _room(session, account, finding.invoice, agent, limit, window_days, now).check(
+        finding.amount_cents
+    )
     credit = Adjustment(
         account_id=account.id,
         invoice_id=finding.invoice_id,
@@ -137,6 +170,7 @@ def _credit_finding(
     )
     session.add(credit)
     session.flush()
+    record_grant(session, credit, tier_of(agent.role), agent_actor(agent.id))
     moved = session.execute(
         update(Finding)
         .where(Finding.id == finding.id, Finding.status == finding.status)
@@ -169,6 +203,7 @@ def _goodwill(
     agent: Agent,
     body: CreditIn,
     limit: int,
+    window_days: int,
     now: datetime,
 ) -> tuple[Adjustment, Invoice]:
     try:
@@ -185,9 +220,7 @@ def _goodwill(
     if invoice is None:
         raise NotFound("no such invoice for this account")
     check_credit(amount, limit)
-    if amount > invoice.total_cents:
-        total = format_amount(invoice.total_cents)
-        raise InvalidRequest(f"a goodwill credit may not exceed the invoice total ({total})")
+    _room(session, account, invoice, agent, limit, window_days, now).check(amount)
     credit = Adjustment(
         account_id=account.id,
         invoice_id=invoice.id,
@@ -198,6 +231,7 @@ def _goodwill(
     )
     session.add(credit)
     session.flush()
+    record_grant(session, credit, tier_of(agent.role), agent_actor(agent.id))
     _audit(
         session,
         ticket,
@@ -250,14 +284,14 @@ def grant_credit_as_agent(
     if stored is not None:
         return CreditGrantOut.model_validate(stored.body)
     ticket, account = _ticket_account(session, ticket_id, agent)
-    limit = config.credit_limit_cents(agent.role)
+    limit, window = config.credit_limit_cents(agent.role), config.credit_window_days
     if body.finding_id is not None and body.amount is None and body.invoice_number is None:
         credit, finding = _credit_finding(
-            session, ticket, account, agent, body.finding_id, limit, now
+            session, ticket, account, agent, body.finding_id, limit, window, now
         )
         number, finding_id = finding.invoice.number, finding.id
     elif body.finding_id is None and body.amount is not None and body.invoice_number:
-        credit, invoice = _goodwill(session, ticket, account, agent, body, limit, now)
+        credit, invoice = _goodwill(session, ticket, account, agent, body, limit, window, now)
         number, finding_id = invoice.number, None
     else:
         raise InvalidRequest("give either finding_id, or amount with invoice_number")
@@ -311,6 +345,8 @@ def grant_discount_as_agent(
             tier=tier,
             conversation_id=ticket.conversation_id,
         )
+    except BeyondAgentAuthority:
+        raise  # already the desk's error (stacking: AuthorityUsedUp)
     except BeyondAuthority as error:
         raise BeyondAgentAuthority(error.message) from None
     out = DiscountGrantOut(

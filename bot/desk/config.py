@@ -33,6 +33,7 @@ class DeskConfig:
     abandon_after_minutes: int = 30
     agent_credit_limit_cents: int = 10_000
     supervisor_credit_limit_cents: int = 100_000
+    credit_window_days: int = 30  # a role's limit: what it credits one account in these days
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeskConfig:
@@ -43,10 +44,11 @@ class DeskConfig:
             abandon_after_minutes=settings.desk_abandon_after_minutes,
             agent_credit_limit_cents=round_to_cents(settings.agent_credit_limit),
             supervisor_credit_limit_cents=round_to_cents(settings.supervisor_credit_limit),
+            credit_window_days=settings.credit_limit_window_days,
         )
 
     def credit_limit_cents(self, role: AgentRole) -> int:
-        """The largest single credit an agent of `role` may grant."""
+        """The most agents of `role` together may credit one account within the window."""
         if role is AgentRole.SUPERVISOR:
             return self.supervisor_credit_limit_cents
         return self.agent_credit_limit_cents

@@ -116,3 +116,20 @@ class TicketMessage(Base):
     event_timestamp: Mapped[float | None] = mapped_column(Float)
 
     agent: Mapped[Agent | None] = relationship()
+
+
+class LoginFailure(Base):
+    """A desk login attempt not (yet) known to have succeeded, kept for throttling across
+    back-end processes. Keys are keyed hashes (HMAC) of the normalized username and of the
+    client address: neither a mistyped password in the username field nor an address is stored."""
+
+    __tablename__ = "desk_login_failures"
+    __table_args__ = (
+        Index(None, "username_key", "created_at"),
+        Index(None, "address_key", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username_key: Mapped[str] = mapped_column(String(64))
+    address_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -6,9 +6,12 @@ credited, escalated or dismissed finding is never credited again. The amount alw
 from the stored finding, never from the request.
 
 `credit_finding` applies it: idempotency replay first (a retry gets the first answer even after
-the step-up expired), then the state checks, then step-up, then the credit. The status change
-is a conditional update (`open` -> `credited`), so two concurrent requests with different keys
-credit once; the other one gets `already_credited`.
+the step-up expired), then, under the account's lock, the cumulative rules of
+bot.review.allowance (what the bot credited the account within CREDIT_LIMIT_WINDOW_DAYS counts
+against BOT_CREDIT_LIMIT: beyond it the finding is escalated; an invoice never gets more credit
+than it charged), the state checks, step-up, and the credit. The status change is a conditional
+update (`open` -> `credited`), so two concurrent requests with different keys credit once; the
+other one gets `already_credited`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from bot.billing.errors import AlreadyCredited, BeyondAuthority, FindingClosed, 
 from bot.billing.models import Adjustment
 from bot.billing.money import format_amount, format_money
 from bot.billing.types import AdjustmentKind
+from bot.commerce.types import Tier
+from bot.review.allowance import DEFAULT_WINDOW_DAYS, credit_room, record_grant
 from bot.review.models import Finding
 from bot.review.schemas import CreditDetail, CreditOut
 from bot.review.types import FindingStatus
@@ -103,24 +108,14 @@ def _details(finding: Finding) -> dict[str, object]:
     }
 
 
-def _escalate(session: Session, ctx: WriteContext, finding: Finding, limit_cents: int) -> None:
+def _escalate(session: Session, ctx: WriteContext, finding: Finding, why: str) -> None:
     if _move(
         session, finding, FindingStatus.OPEN, status=FindingStatus.ESCALATED, updated_at=ctx.now
     ):
-        audit_write(
-            session,
-            ctx,
-            action="finding.escalated",
-            reason=f"credit of {format_money(finding.amount_cents)} is above the bot's limit "
-            f"of {format_money(limit_cents)}",
-            details=_details(finding),
-        )
+        audit_write(session, ctx, action="finding.escalated", reason=why, details=_details(finding))
         session.commit()
         logger.info("finding.escalated", extra={"account_id": ctx.account.id})
-    raise BeyondAuthority(
-        f"a credit of {format_money(finding.amount_cents)} is more than the bot may grant "
-        f"({format_money(limit_cents)}); a colleague will review it"
-    )
+    raise BeyondAuthority(f"{why}; a colleague will review it")
 
 
 def _refuse(decision: CreditDecision, finding: Finding) -> None:
@@ -133,17 +128,38 @@ def _refuse(decision: CreditDecision, finding: Finding) -> None:
 
 
 def credit_finding(
-    session: Session, ctx: WriteContext, finding_id: int, limit_cents: int
+    session: Session,
+    ctx: WriteContext,
+    finding_id: int,
+    limit_cents: int,
+    window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> StoredResponse:
     """Credit the finding's exact amount to the account (see the module docstring)."""
     stored = replay(session, ctx.idempotency)
     if stored is not None:
         return stored
     finding = _load(session, ctx, finding_id)
-    decision = decide_credit(finding.status, finding.amount_cents, limit_cents)
+    room = credit_room(
+        session,
+        account_id=ctx.account.id,
+        invoice=finding.invoice,
+        tier=Tier.BOT,
+        limit_cents=limit_cents,
+        window_days=window_days,
+        now=ctx.now,
+    )
+    decision = decide_credit(finding.status, finding.amount_cents, room.role_remaining_cents)
     if decision.action is CreditAction.ESCALATE:
-        _escalate(session, ctx, finding, limit_cents)
+        if finding.amount_cents > limit_cents:
+            why = (
+                f"a credit of {format_money(finding.amount_cents)} is more than the bot may "
+                f"grant ({format_money(limit_cents)})"
+            )
+        else:
+            why = room.role_message(finding.amount_cents)
+        _escalate(session, ctx, finding, why)
     _refuse(decision, finding)
+    room.check_invoice(decision.amount_cents)
     require_step_up(session, ctx)
     credit = Adjustment(
         account_id=ctx.account.id,
@@ -159,6 +175,7 @@ def credit_finding(
     if not _move(session, finding, FindingStatus.OPEN, **values):
         session.rollback()
         raise AlreadyCredited("this finding has already been credited")
+    record_grant(session, credit, Tier.BOT, ctx.actor)
     audit_write(
         session, ctx, action="finding.credited", reason=finding.summary, details=_details(finding)
     )

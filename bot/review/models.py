@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.billing.models import Base, Invoice
 from bot.billing.types import string_enum
+from bot.commerce.types import Tier
 from bot.review.types import FindingStatus, RuleName
 
 
@@ -57,3 +58,20 @@ class SeededBillingError(Base):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
     line_id: Mapped[int] = mapped_column(ForeignKey("invoice_lines.id"))
     rule: Mapped[RuleName] = mapped_column(string_enum(RuleName, "review_rule"))
+
+
+class CreditGrant(Base):
+    """Who granted a credit (an adjustment) and at which tier: the bot's review credits and the
+    desk's credits alike. A role's limit applies to the sum of its grants per account within
+    CREDIT_LIMIT_WINDOW_DAYS (bot.review.allowance)."""
+
+    __tablename__ = "credit_grants"
+    __table_args__ = (Index(None, "account_id", "tier", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    adjustment_id: Mapped[int] = mapped_column(ForeignKey("adjustments.id"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    tier: Mapped[Tier] = mapped_column(string_enum(Tier, "authority_tier"))
+    actor: Mapped[str] = mapped_column(String(64))
+    amount_cents: Mapped[int]
+    created_at: Mapped[datetime]

@@ -56,7 +56,14 @@ def list_findings(
     responses={403: {"description": "Not verified, or step-up required (`step_up_required`)"}},
 )
 def credit_finding(
-    finding_id: Id, ctx: IdempotentWriteCtx, session: SessionDep, limit: LimitDep
+    finding_id: Id,
+    ctx: IdempotentWriteCtx,
+    session: SessionDep,
+    limit: LimitDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
-    """Credit exactly the finding's amount (needs a live step-up and an Idempotency-Key)."""
-    return as_response(credits.credit_finding(session, ctx, finding_id, limit))
+    """Credit exactly the finding's amount (needs a live step-up and an Idempotency-Key).
+    BOT_CREDIT_LIMIT holds for all the bot's credits to the account within
+    CREDIT_LIMIT_WINDOW_DAYS; beyond it the finding goes to a person (409 `beyond_authority`)."""
+    window = settings.credit_limit_window_days
+    return as_response(credits.credit_finding(session, ctx, finding_id, limit, window))

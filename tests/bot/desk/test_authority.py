@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from bot.api.errors import status_and_code
 from bot.billing.errors import (
     AlreadyCredited,
+    AuthorityUsedUp,
     BeyondAgentAuthority,
+    CreditExceedsInvoice,
     FindingClosed,
     InvalidRequest,
     NotFound,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.usefixtures("fresh_demo_agents")
 FINDING_CENTS = 1218
+INVOICE_CENTS = 4865  # INV-100002-202611, the finding's invoice
 
 
 def claimed_ticket(
@@ -151,7 +154,10 @@ def test_goodwill_on_an_invoice(seeded_session: Session, config: DeskConfig) -> 
             {"amount": "100.01", "invoice_number": "INV-100002-202611", "reason": "r"},
             BeyondAgentAuthority,
         ),
-        ({"amount": "48.66", "invoice_number": "INV-100002-202611", "reason": "r"}, InvalidRequest),
+        (
+            {"amount": "48.66", "invoice_number": "INV-100002-202611", "reason": "r"},
+            CreditExceedsInvoice,
+        ),
         ({"amount": "0.00", "invoice_number": "INV-100002-202611", "reason": "r"}, InvalidRequest),
         ({"amount": "5.00", "invoice_number": "INV-100002-202611", "reason": " "}, InvalidRequest),
         ({"amount": "5.00", "invoice_number": "INV-100001-202611", "reason": "r"}, NotFound),
@@ -216,8 +222,13 @@ def test_discounts_within_the_tier(seeded_session: Session, config: DeskConfig) 
     )
     assert (granted.percent, granted.months, granted.tier) == (30, 6, "agent")
     sara = helpers.agent(seeded_session, NOW, role=AgentRole.SUPERVISOR)
+    # 30 % already runs in those months: 40 % more would stack to 70 %, beyond even 50 %.
+    with pytest.raises(AuthorityUsedUp, match=r"at most 20% \(.*\) remains") as refused:
+        authority.grant_discount_as_agent(seeded_session, ticket.id, sara, beyond, policy, NOW)
+    assert refused.value.remaining == "20%"
+    top_up = DiscountIn(percent=20, months=6, reason="loyal customer")
     assert (
-        authority.grant_discount_as_agent(seeded_session, ticket.id, sara, beyond, policy, NOW).tier
+        authority.grant_discount_as_agent(seeded_session, ticket.id, sara, top_up, policy, NOW).tier
         == "supervisor"
     )
     discounts = seeded_session.scalars(
@@ -260,7 +271,9 @@ def test_a_grant_never_exceeds_the_limit_nor_the_finding(
                     amount=f"{cents / 100:.2f}", invoice_number="INV-100002-202611", reason="r"
                 )
             )
-            with suppress(BeyondAgentAuthority, AlreadyCredited, InvalidRequest):
+            with suppress(
+                BeyondAgentAuthority, AlreadyCredited, InvalidRequest, CreditExceedsInvoice
+            ):
                 authority.grant_credit_as_agent(session, ticket.id, agent, body, limits, NOW)
         granted = session.scalars(
             select(Adjustment).where(
@@ -269,10 +282,10 @@ def test_a_grant_never_exceeds_the_limit_nor_the_finding(
         ).all()
         finding = session.get(Finding, finding_id)
         assert finding is not None
-    for credit in granted:
-        assert 0 < credit.amount_cents <= limit
+    # Cumulative: the role's grants together stay within its limit, the invoice's within its
+    # total (48.65), and a finding is credited for exactly its amount or not at all.
+    assert sum(credit.amount_cents for credit in granted) <= min(limit, INVOICE_CENTS)
     for_finding = [c for c in granted if c.id == finding.adjustment_id]
     assert sum(c.amount_cents for c in for_finding) in (0, FINDING_CENTS)
-    assert (finding.status is FindingStatus.CREDITED) == (
-        None in requests and limit >= FINDING_CENTS
-    )
+    if None in requests and limit >= FINDING_CENTS and requests[0] is None:
+        assert finding.status is FindingStatus.CREDITED  # asked first, nothing stood in its way
