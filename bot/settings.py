@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -96,6 +97,13 @@ class Settings(BaseSettings):
     supervisor_credit_limit: Decimal = Field(default=Decimal("1000.00"), ge=0, decimal_places=2)
     # Each *_CREDIT_LIMIT is the most that role credits one account in total within these days.
     credit_limit_window_days: int = Field(default=30, ge=1, le=366)
+    # Desk login throttling, shared by every back-end process through the database.
+    desk_login_max_failures_per_user: int = Field(default=5, ge=1)
+    desk_login_max_failures_per_address: int = Field(default=20, ge=1)
+    desk_login_window_minutes: int = Field(default=15, ge=1)
+    # Proxies (addresses or networks, comma or space separated) whose X-Forwarded-For names the
+    # client, e.g. "127.0.0.1 10.0.0.0/8"; none by default: the peer address is the client.
+    trusted_proxies: str = ""
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -137,6 +145,14 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _trusted_proxies_parse(self) -> Self:
+        try:
+            self.trusted_proxy_networks  # noqa: B018 - parsed for its error
+        except ValueError as error:
+            raise ValueError(f"TRUSTED_PROXIES: {error}") from None
+        return self
+
+    @model_validator(mode="after")
     def _opening_hours_parse(self) -> Self:
         try:
             parse_opening_hours(self.desk_opening_hours, self.desk_timezone)
@@ -153,6 +169,12 @@ class Settings(BaseSettings):
         if self.rasa_token is None and self.app_env == "development":
             return DEV_RASA_TOKEN
         return self.rasa_token
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """TRUSTED_PROXIES parsed (ValueError names a bad entry)."""
+        items = self.trusted_proxies.replace(",", " ").split()
+        return tuple(ip_network(item, strict=False) for item in items)
 
     @property
     def desk_secure_cookie(self) -> bool:

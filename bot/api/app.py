@@ -36,7 +36,6 @@ from bot.billing.schemas import ErrorResponse
 from bot.commerce.policy import load_policy
 from bot.db import create_db_engine, create_session_factory
 from bot.desk.events import DeskEvents
-from bot.desk.sessions import LoginThrottle
 from bot.desk.web import STATIC_DIR as DESK_STATIC_DIR
 from bot.safety.outbox import KeepInOutbox
 from bot.settings import get_settings
@@ -120,7 +119,6 @@ def create_app(
     app.state.discount_policy = discount_policy
     app.state.sender = sender or KeepInOutbox()
     app.state.desk_events = DeskEvents()  # the desk's live stream (bot.desk.events)
-    app.state.login_throttle = LoginThrottle()  # desk login failures, per process
 
     api = APIRouter(
         prefix="/api/v1", dependencies=[Depends(require_service_token)], responses=_ERRORS

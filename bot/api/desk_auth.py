@@ -1,4 +1,5 @@
-"""Who is at the desk: the session cookie, the CSRF header, the supervisor check, cookies.
+"""Who is at the desk: the session cookie, the CSRF header, the supervisor check, cookies, and
+the login's throttle and client address (X-Forwarded-For only from TRUSTED_PROXIES).
 
     @router.post("/things")
     def change(agent_session: DeskSessionDep): ...     # 401 not_logged_in, 403 csrf
@@ -11,6 +12,7 @@ The live stream uses `desk_stream_session`, which marks the agent as seen but do
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import TYPE_CHECKING, Annotated, Final
 
 from fastapi import Depends, Request
@@ -18,12 +20,12 @@ from fastapi import Depends, Request
 from bot.api.deps import NowDep, SessionDep, SettingsDep
 from bot.billing.errors import Forbidden, NotLoggedIn
 from bot.desk.agents import mark_seen
+from bot.desk.login_throttle import LoginThrottle
 from bot.desk.models import Agent, AgentSession
 from bot.desk.sessions import (
     COOKIE_PATH,
     CSRF_HEADER,
     SESSION_COOKIE,
-    LoginThrottle,
     current_session,
     find_session,
     require_csrf,
@@ -38,9 +40,45 @@ if TYPE_CHECKING:
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_login_throttle(request: Request) -> LoginThrottle:
-    throttle: LoginThrottle = request.app.state.login_throttle
-    return throttle
+def get_login_throttle(settings: SettingsDep) -> LoginThrottle:
+    """Desk login throttling (its counts live in the database, shared by every process)."""
+    return LoginThrottle.from_settings(settings)
+
+
+def client_address(request: Request, settings: SettingsDep) -> str:
+    """The client's address: the connection's peer, or, when the peer is one of
+    TRUSTED_PROXIES, the nearest hop of X-Forwarded-For that is not (right to left: each
+    trusted proxy vouches for the hop before it). A client cannot name itself otherwise."""
+    peer = request.client.host if request.client is not None else ""
+    proxies = settings.trusted_proxy_networks
+    if not proxies or not _among(peer, proxies):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not _among(hop, proxies):
+            return hop if _is_address(hop) else peer
+    return hops[0] if hops else peer
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _among(text: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        address = ip_address(text)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
 
 
 def desk_session(
@@ -67,6 +105,7 @@ def desk_stream_session(request: Request, session: SessionDep, now: NowDep) -> A
 DeskSessionDep = Annotated[AgentSession, Depends(desk_session)]
 DeskStreamSessionDep = Annotated[AgentSession, Depends(desk_stream_session)]
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+ClientAddressDep = Annotated[str, Depends(client_address)]
 
 
 def desk_agent(agent_session: DeskSessionDep) -> Agent:

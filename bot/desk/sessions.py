@@ -1,7 +1,7 @@
 """Desk logins: sessions in a cookie, CSRF tokens, sliding idle expiry and login throttling.
 
-    throttle = LoginThrottle()                                    # one per app (app.state)
-    login = log_in(session, throttle, "maria", "secret", now, minutes=480)
+    throttle = LoginThrottle.from_settings(settings)              # bot.desk.login_throttle
+    login = log_in(session, throttle, "maria", "secret", "198.51.100.7", now, minutes=480)
     response.set_cookie(SESSION_COOKIE, login.token, ...)         # only sha256(token) is stored
     current = current_session(session, login.token, now, minutes=480)   # slides the expiry
     log_out(session, current, now)                                # ends it; the agent goes off duty
@@ -12,9 +12,9 @@
 * Idle expiry slides: every desk request moves `expires_at` to now + DESK_SESSION_MINUTES
   (an open event stream marks the agent as seen but does not keep the session alive).
 * Logging in puts the agent on duty; logging out takes them off duty.
-* After 5 wrong passwords for a username within 15 minutes, logins of that username are
-  refused for 15 minutes with the same message as a wrong password (no hint either way). The
-  failures are kept in memory, per back-end process (a restart forgets them).
+* Logins are throttled per username (5 in 15 minutes) and per client address (20), through
+  the database so every back-end process sees the same counts (bot.desk.login_throttle); a
+  throttled login gets the same message as a wrong password (no hint either way).
 """
 
 from __future__ import annotations
@@ -23,16 +23,14 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import select
 
 from bot.billing.errors import CsrfRejected, NotLoggedIn
-from bot.billing.lockout import lock_state
-from bot.desk.agents import authenticate, mark_seen, normalize_username
+from bot.desk.agents import authenticate, mark_seen
 from bot.desk.models import AgentSession
 
 if TYPE_CHECKING:
@@ -40,15 +38,14 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from bot.desk.login_throttle import LoginThrottle
+
 logger = logging.getLogger(__name__)
 
 SESSION_COOKIE: Final = "desk_session"
 CSRF_COOKIE: Final = "desk_csrf"
 COOKIE_PATH: Final = "/desk"
 CSRF_HEADER: Final = "X-CSRF-Token"
-LOGIN_MAX_FAILURES: Final = 5
-LOGIN_WINDOW: Final = timedelta(minutes=15)
-_MAX_THROTTLED_NAMES: Final = 10_000  # beyond this, names without recent failures are forgotten
 WRONG_CREDENTIALS: Final = "Wrong username or password"
 
 
@@ -77,29 +74,6 @@ def require_csrf(expected: str | None, given: str | None) -> None:
         raise CsrfRejected("missing or wrong CSRF token")
 
 
-@dataclass
-class LoginThrottle:
-    """Wrong-password times per (normalized) username, in this process only."""
-
-    failures: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
-
-    def is_locked(self, username: str, now: datetime) -> bool:
-        times = self.failures.get(normalize_username(username), [])
-        return lock_state(times, now, LOGIN_MAX_FAILURES, LOGIN_WINDOW).is_locked()
-
-    def failed(self, username: str, now: datetime) -> None:
-        key = normalize_username(username)
-        self.failures[key] = [t for t in self.failures[key] if t > now - 2 * LOGIN_WINDOW]
-        self.failures[key].append(now)
-        if len(self.failures) > _MAX_THROTTLED_NAMES:  # many made-up names: keep memory bounded
-            cutoff = now - 2 * LOGIN_WINDOW
-            for name in [n for n, times in self.failures.items() if max(times) <= cutoff]:
-                del self.failures[name]
-
-    def succeeded(self, username: str) -> None:
-        self.failures.pop(normalize_username(username), None)
-
-
 @dataclass(frozen=True, slots=True)
 class Login:
     """A new session; `token` goes into the cookie and is not kept anywhere else."""
@@ -113,19 +87,20 @@ def log_in(
     throttle: LoginThrottle,
     username: str,
     password: str,
+    address: str,
     now: datetime,
     minutes: int,
 ) -> Login:
-    """Check the password, start a session and put the agent on duty; LoginRefused else."""
-    if throttle.is_locked(username, now):
-        logger.warning("desk.login_throttled")
+    """Check the password, start a session and put the agent on duty; LoginRefused else
+    (also when `username` or the client `address` has too many recent failures)."""
+    attempt = throttle.begin(session, username, address, now)
+    if attempt is None:
         raise LoginRefused(WRONG_CREDENTIALS)
     agent = authenticate(session, username, password)  # same cost for an unknown username
     if agent is None:
-        throttle.failed(username, now)
         logger.info("desk.login_failed")
         raise LoginRefused(WRONG_CREDENTIALS)
-    throttle.succeeded(username)
+    throttle.succeeded(session, attempt)
     token = new_token()
     agent_session = AgentSession(
         agent_id=agent.id,

@@ -16,7 +16,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.api.deps import NowDep, SessionDep, SettingsDep
-from bot.api.desk_auth import LoginThrottleDep, delete_desk_cookie, set_desk_cookie
+from bot.api.desk_auth import (
+    ClientAddressDep,
+    LoginThrottleDep,
+    delete_desk_cookie,
+    set_desk_cookie,
+)
 from bot.api.desk_deps import DeskEventsDep
 from bot.billing.errors import NotLoggedIn
 from bot.desk.sessions import (
@@ -91,9 +96,11 @@ def login(
     now: NowDep,
     settings: SettingsDep,
     throttle: LoginThrottleDep,
+    address: ClientAddressDep,
     events: DeskEventsDep,
 ) -> Response:
-    """Check the CSRF pair and the password; start a session and go to the desk."""
+    """Check the CSRF pair and the password (throttled per username and per client address,
+    see bot.desk.login_throttle); start a session and go to the desk."""
     username = form.get("username", "").strip()[:64]
     if not same_token(request.cookies.get(CSRF_COOKIE), form.get("csrf_token")):
         return _login_form(settings, 403, FORM_EXPIRED, username)
@@ -103,6 +110,7 @@ def login(
             throttle,
             username,
             form.get("password", ""),
+            address,
             now,
             settings.desk_session_minutes,
         )
