@@ -73,8 +73,14 @@ def test_downgrade_to_0002_drops_only_the_commerce_tables(
         downgrade(url, "0002")
         engine.dispose()
         engine = create_db_engine(url)
-        # Later migrations come down first: 0004's desk tables go too.
-        assert set(inspect(engine).get_table_names()) == everything - COMMERCE_TABLES - DESK_TABLES
+        # Later migrations come down first: 0004's desk tables (and every later one's) go too.
+        left = set(inspect(engine).get_table_names())
+        with throwaway_database(backend, tmp_path_factory.mktemp("at-0002")) as reference:
+            upgrade(reference, "0002")
+            reference_engine = create_db_engine(reference)
+            assert left == set(inspect(reference_engine).get_table_names())
+            reference_engine.dispose()
+        assert left <= everything - COMMERCE_TABLES - DESK_TABLES
         upgrade(url)
         with engine.connect() as connection:
             assert connection.scalar(select(func.count()).select_from(AccountDiscount)) == 0
