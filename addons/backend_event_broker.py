@@ -2,8 +2,10 @@
 
 While a person owns a conversation (a handoff ticket is open), Rasa still stores every customer
 message but runs no action; this broker is how those messages reach the agent desk at once. It
-forwards `user` and `bot` events only (already redacted by the tracker store: it streams what it
-saves), in batches, from a background task, so publishing never blocks a conversation.
+forwards `user` and `bot` events only, in batches, from a background task, so publishing never
+blocks a conversation. The tracker store already redacts what it streams; the broker masks again
+(`privacy.masking`: everything in customer text, card details in bot text), so a tracker store
+configured without redaction still sends the back end no secret.
 
 Nothing is lost while Rasa runs: a batch that the back end refuses with 5xx or cannot receive is
 kept and sent again with backoff (the back end deduplicates on conversation, sender and timestamp).
@@ -28,6 +30,8 @@ import httpx
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from privacy.masking import mask, mask_card_details
+
 logger = logging.getLogger(__name__)
 
 FORWARDED_EVENTS = frozenset({"user", "bot"})
@@ -39,7 +43,11 @@ def forwarded_fields(event: dict[str, Any]) -> dict[str, Any] | None:
     """The part of a tracker event the desk needs, or None for events it does not need."""
     if event.get("event") not in FORWARDED_EVENTS:
         return None
-    return {field: event.get(field) for field in _FIELDS}
+    fields = {field: event.get(field) for field in _FIELDS}
+    if isinstance(fields["text"], str):
+        masked = mask if event["event"] == "user" else mask_card_details
+        fields["text"] = masked(fields["text"])
+    return fields
 
 
 class BackendEventBroker(EventBroker):

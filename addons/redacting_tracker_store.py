@@ -1,8 +1,10 @@
 """An SQL tracker store that redacts customer messages before they are stored or streamed.
 
 Redacted: every message sent while a form asked for a secret (date of birth or postcode, one-time
-code; replaced as a whole), and in every other message, card numbers (Luhn-valid 13-19 digits) and
-full dates. Events are redacted when the turn is saved, so the turn's actions still see the text.
+code; replaced as a whole), and in every other message what `privacy.masking.mask` finds (card
+numbers, security codes, full dates, labelled postcodes) and the words NLU read as a date or a
+postcode. Events are redacted when the turn is saved, so the turn's actions still see the text;
+the event broker streams the redacted events.
 """
 
 from __future__ import annotations

@@ -282,6 +282,8 @@ def _is_date(match: re.Match[str]) -> bool:
         # A two-digit year needs one real separator twice (14.03.85), not "20 3.40" (amounts).
         if len(numeric_year) == 2 and (len(separators) != 1 or "" in separators):
             return False
+    elif len(parts["year"]) == 2 and match.string[match.start("year") - 1] in ".,/":
+        return False  # "January 2.50": an amount after a month name, not a two-digit year
     month_text = parts["month"]
     month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower()]
     day = int(parts["day"])
