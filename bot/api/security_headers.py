@@ -7,7 +7,8 @@ Content-Security-Policy that allows no inline or evaluated script and no framing
 * the desk (/desk...): scripts, styles, images and requests from us only;
 * the chat page (/ and /chat/...): the same, plus requests to Rasa's socket.io origin
   (`RASA_PUBLIC_URL`, http(s) and ws(s)) and inline styles, which the widget injects at run time
-  (its scripts stay ours only; it loads no font: bot.website serves it without its font import);
+  and its embedded (data:) font (its scripts stay ours only; it loads no font from elsewhere:
+  bot.website serves it without its Google Fonts import);
 * the API docs (/docs, /redoc, development tools): FastAPI's pages load Swagger UI and ReDoc from
   cdn.jsdelivr.net with a small inline start script.
 
@@ -49,7 +50,7 @@ def socket_origins(public_url: str) -> str:
 def chat_csp(rasa_public_url: str) -> str:
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data:; font-src 'self'; connect-src 'self' "
+        f"img-src 'self' data:; font-src 'self' data:; connect-src 'self' "
         f"{socket_origins(rasa_public_url)}; form-action 'self'; object-src 'none'; {_NO_FRAMING}"
     )
 

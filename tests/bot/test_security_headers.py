@@ -77,7 +77,7 @@ def test_the_chat_page_may_reach_rasa_and_nothing_else(client: TestClient) -> No
     assert policy["default-src"] == ["'self'"]
     assert policy["script-src"] == ["'self'"]
     assert policy["img-src"] == ["'self'", "data:"]  # no image from anywhere else
-    assert policy["font-src"] == ["'self'"]
+    assert policy["font-src"] == ["'self'", "data:"]  # the widget's own embedded font
     assert policy["connect-src"] == [
         "'self'",
         "https://chat.example.test",
