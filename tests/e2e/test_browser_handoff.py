@@ -88,6 +88,13 @@ def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(
     desk = agent_context.new_page()
     log_in(desk, stack.backend_url, "maria", "maria-demo")
 
+    fetched: list[str] = []
+    refused: list[str] = []  # Content-Security-Policy violations the browser reports
+    customer.on("request", lambda request: fetched.append(request.url))
+    customer.on(
+        "console",
+        lambda line: refused.append(line.text) if "Content Security Policy" in line.text else None,
+    )
     widget = Widget(customer)
     widget.open(f"{stack.backend_url}/")
     widget.expect_reply("I'm the billing assistant")
@@ -95,7 +102,7 @@ def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(
     widget.expect_reply("account number")
     widget.say("100001")
     widget.expect_reply("date of birth or the postcode")
-    widget.say("1000")
+    widget.say("14 March 1985")  # the date of birth verifies alone (a postcode needs more)
     widget.expect_reply("Thanks Ana, you're verified")
     widget.expect_reply(r"Your balance is 54\.17 EUR")
 
@@ -117,6 +124,21 @@ def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(
     desk.fill("#reply-text", "Hello Ana, I'm looking at your account now.")
     desk.locator("#reply-send").click()
     widget.expect_reply(r"Maria .*Hello Ana, I'm looking at your account now\.")
+
+    # Agent text is shown as text: no image is fetched, no javascript: link, http(s) URLs link.
+    desk.fill(
+        "#reply-text",
+        "![p](http://127.0.0.1:9/p.png) [x](javascript:alert(1)) https://pay.example.com/p/1",
+    )
+    desk.locator("#reply-send").click()
+    widget.expect_reply(re.escape("![p](http://127.0.0.1:9/p.png) [x](javascript:alert(1))"))
+    responses = customer.locator(".rw-response")
+    expect(responses.locator("img")).to_have_count(0)
+    expect(responses.locator("a[href^='javascript']")).to_have_count(0)
+    expect(responses.locator("a[href='https://pay.example.com/p/1']")).to_have_count(1)
+    origins = {found.group(0) for url in fetched if (found := re.match(r"^\w+://[^/]+", url))}
+    assert origins <= {stack.backend_url, stack.rasa_url}, origins  # no CDN, no agent's image
+    assert refused == []
 
     widget.say("thanks, my card 4111 1111 1111 1111 was charged twice")
     message = desk.locator("#transcript .msg-customer").filter(has_text="charged twice")
