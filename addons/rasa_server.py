@@ -13,10 +13,12 @@ import sys
 
 import rasa.__main__ as rasa_main
 
-from addons.private_logging import configure_private_structlog
+from addons.private_logging import configure_private_structlog, install_private_log_filter
 from addons.secure_start import InsecureConfiguration, prepare
 
 if __name__ == "__main__":
+    # Before Rasa logs anything: no tracker dumps, secrets masked (privacy/logs.py).
+    install_private_log_filter()
     # Rasa's usage telemetry stays off unless asked for (it would try to reach the internet).
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     try:

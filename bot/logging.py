@@ -5,7 +5,9 @@ Modules log an event name plus whitelisted ids, never personal or account data:
     logger.info("verification.failed", extra={"conversation_id": conversation_id})
 
 Anything passed in `extra` under a key not in `SAFE_FIELDS` is dropped by the formatters, so a
-slip cannot put a name, a date of birth or a token into the logs.
+slip cannot put a name, a date of birth or a token into the logs. Messages and exception texts
+(ours and every library's) go through `privacy.logs`: conversation dumps dropped, card details,
+dates and postcodes masked.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Final
+
+from privacy.logs import PrivateLogFilter, install_private_log_filter
 
 SAFE_FIELDS: Final = frozenset(
     {
@@ -55,7 +59,7 @@ class JsonFormatter(logging.Formatter):
             **_safe_fields(record),
         }
         if record.exc_info and record.exc_info[0] is not None:
-            payload["error_type"] = record.exc_info[0].__name__
+            payload["error_type"] = record.exc_info[0].__name__  # else set by the private filter
         return json.dumps(payload, default=str)
 
 
@@ -68,6 +72,8 @@ class ConsoleFormatter(logging.Formatter):
         line = f"{stamp} {record.levelname:<7} {record.name} {record.getMessage()} {fields}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
+        elif record.exc_text:  # the private filter's masked traceback
+            line += "\n" + record.exc_text
         return line.rstrip()
 
 
@@ -80,6 +86,8 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(JsonFormatter() if log_format == "json" else ConsoleFormatter())
+    handler.addFilter(PrivateLogFilter())
+    install_private_log_filter()
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -1,7 +1,9 @@
-"""Masked contacts and the audit log's rules."""
+"""Masked contacts, the audit log's rules, and logs without secrets."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -11,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from bot.logging import configure_logging
 from bot.safety.audit import BOT_ACTOR, agent_actor, record_audit
 from bot.safety.masking import mask_email, mask_phone
 from bot.safety.models import AuditEntry
@@ -101,3 +104,34 @@ def test_record_audit_refuses_unknown_actors_and_actions(actor: str, action: str
         )
     with pytest.raises(ValueError, match="agent id"):
         agent_actor("a b")
+
+
+@pytest.fixture
+def back_end_logging() -> Iterator[None]:
+    factory = logging.getLogRecordFactory()
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.get_name() == "bot"]:
+        root.removeHandler(handler)
+    logging.setLogRecordFactory(factory)
+
+
+@pytest.mark.usefixtures("back_end_logging")
+@pytest.mark.parametrize("log_format", ["console", "json"])
+def test_back_end_logs_carry_no_secret_and_no_conversation_dump(
+    log_format: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(log_format)
+    logger = logging.getLogger("uvicorn.error")  # a library's logger, not only ours
+    logger.error("could not read %s", "card 4628.1948.2199.3511, born 14-Jul-1961")
+    logger.warning('payload {"events": [{"event": "user", "text": "my postcode is 7071"}]}')
+    try:
+        raise ValueError("cvv code 735")
+    except ValueError:
+        logger.exception("handoff.failed")
+    err = capsys.readouterr().err
+    assert "could not read card [card number removed], born [date removed]" in err
+    assert "[log message removed: it held conversation data]" in err
+    assert "handoff.failed" in err
+    for leaked in ["4628", "1961", "7071", "735"]:
+        assert leaked not in err
