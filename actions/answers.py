@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -154,9 +155,11 @@ def invoice_line_text(line: JSON, invoice: JSON) -> str:
 
 
 def resolve_month(month_text: str | None, today: date) -> str | None:
-    """'October' -> the most recent October whose bill exists by now, as 'YYYY-MM'."""
+    """'October' -> the latest October whose bill exists by now, as 'YYYY-MM'; '2026-09' stays."""
     if not month_text:
         return None
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month_text.strip()):
+        return month_text.strip()
     month = MONTHS.get(month_text.strip().lower()[:3])
     if month is None:
         return None
