@@ -110,8 +110,10 @@ test-e2e: setup $(MODEL) $(CHROMIUM) ## Real processes on loopback ports: conver
 eval: $(MODEL) ## NLU quality report on the held-out examples
 	.venv-rasa/bin/python scripts/nlu_quality.py --model $(MODEL) --data tests/nlu/holdout.yml --out var/results/nlu
 
-bench: setup $(MODEL) ## Speed and memory of the running product against targets (scripts/bench.py)
-	.venv/bin/python scripts/bench.py
+# Trains a stock `rasa init` bot once (cached under var/bench/stock), runs it beside ours and prints
+# ratios; times `rasa train` of ours (BENCH_ARGS=--skip-train to leave that out).
+bench: setup $(MODEL) ## Our bot against a stock rasa init bot: ratios with targets (scripts/bench.py)
+	.venv/bin/python scripts/bench.py $(BENCH_ARGS)
 
 lint: setup ## ruff and mypy
 	.venv/bin/ruff check bot tests scripts actions addons

@@ -1,35 +1,34 @@
-"""`make bench`: speed and memory of the running product, against targets.
+"""`make bench`: our bot against a stock `rasa init` bot, in the same run, as ratios with targets.
 
-Starts the three processes exactly as `make run` does (scripts/run_all.py), on spare loopback ports,
-on a freshly seeded SQLite database in a temporary folder, then measures over real HTTP:
+1. `rasa train --force` of our bot into a temporary folder, timed (`--skip-train`: not measured).
+2. The stock `rasa init` bot (Rasa 3.6's own config, domain and data), trained once and cached
+   under var/bench/stock/, served by `rasa run` as a stock project runs it: one worker.
+3. Our product as `make run` starts it (scripts/run_all.py's `services()`: back end, action server,
+   Rasa) on spare loopback ports, a freshly seeded SQLite database, a copy of models/billing.tar.gz.
+4. Over loopback HTTP, alternating between the two bots so noise hits both alike:
+   `/model/parse` of realistic billing messages; whole conversations over the REST channel, one at
+   a time (ours: account number, date of birth answered with the balance, invoice explained; the
+   stock bot: four turns of its own intents); saturated throughput with 16 conversations at once,
+   ours with one Sanic worker and with two (Redis lock store, LOCK_STORE_URL), the stock bot one.
+5. Our model load (process start to /status with a model), Rasa's VmRSS after the load, and a
+   profile from the outside: parse, each kind of turn, and the back-end calls behind a turn.
 
-* start-up: until Rasa has loaded the model and answers a message;
-* back end: a verified account read (`GET .../balance`) and the fair-treatment review, one at a
-  time (latency) and from concurrent clients (throughput);
-* a whole bot turn over the REST channel (NLU, dialogue, action server, back end): latency for one
-  conversation, and throughput with several conversations at once;
-* memory: resident set size of each process after the load.
-
-Prints a table, writes `var/results/bench.json`, and exits 1 when a figure misses its target.
-Standard library plus httpx (runs on .venv's Python).
+Prints PASS/FAIL per target, writes var/results/bench/report.{md,json}, exits 1 when a target
+fails. Runs on .venv's Python (httpx; statistics from the standard library).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import datetime as dt
+import hashlib
 import os
-import signal
-import socket
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
@@ -37,277 +36,299 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.run_all import services  # noqa: E402
+from scripts import bench_load as load  # noqa: E402
+from scripts.bench_processes import (  # noqa: E402
+    SERVICE_TOKEN,
+    BenchError,
+    Product,
+    group_rss_mb,
+    stock_model,
+    stock_server,
+    time_training,
+    vm_rss_mb,
+)
+from scripts.bench_report import Figure, failed, p50, p95, table, write  # noqa: E402
 
-TOKEN = "bench-service-token"  # noqa: S105 - a throwaway token for this run
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: float
-    unit: str
-    target: float | None = None
-    higher_is_better: bool = False
-
-    @property
-    def meets(self) -> bool | None:
-        if self.target is None:
-            return None
-        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+CLIENTS = 16
+REDIS_LOCK_STORE = os.environ.get("BENCH_LOCK_STORE_URL", "redis://127.0.0.1:6379/1")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def ratio(name: str, ours: float, stock: float, target: float, higher: bool, note: str) -> Figure:
+    return Figure(name, ours / stock, "x", target, higher, note)
 
 
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB (Linux /proc)."""
-    total_kb = 0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        total_kb += next(
-            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
-        )
-        pids.extend(int(child) for child in children)
-    return total_kb / 1024
-
-
-class Product:
-    """The three processes on spare ports, with their own database and logs."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        ports = {name: free_port() for name in ("backend", "actions", "rasa")}
-        self.backend_url = f"http://127.0.0.1:{ports['backend']}"
-        self.rasa_url = f"http://127.0.0.1:{ports['rasa']}"
-        self.action_url = f"http://127.0.0.1:{ports['actions']}"
-        self.env = {
-            **os.environ,
-            "APP_ENV": "development",
-            "PYTHONWARNINGS": "ignore",
-            "DATABASE_URL": f"sqlite:///{workdir / 'billing.db'}",
-            "TRACKER_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
-            "BACKEND_PORT": str(ports["backend"]),
-            "ACTION_PORT": str(ports["actions"]),
-            "RASA_PORT": str(ports["rasa"]),
-            "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
-            "BACKEND_URL": self.backend_url,
-            "BACKEND_SERVICE_TOKEN": TOKEN,
-            "RASA_URL": self.rasa_url,
-            "RASA_TOKEN": "bench-rasa-token",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-
-    def seed(self) -> None:
-        bot = str(ROOT / ".venv/bin/bot")
-        for command in ([bot, "db", "upgrade"], [bot, "seed"]):
-            subprocess.run(command, cwd=ROOT, env=self.env, check=True, capture_output=True)  # noqa: S603
-
-    def start(self) -> None:
-        for service in services(self.env):
-            log = (self.workdir / f"{service.name}.log").open("ab")
-            self.processes[service.name] = subprocess.Popen(  # noqa: S603 - our own commands
-                service.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+def saturated(
+    ours: load.Bot, stock: load.Bot, args: argparse.Namespace
+) -> tuple[load.Throughput, load.Throughput]:
+    """Alternating rounds of the two bots; each total is turns over seconds of its rounds."""
+    totals = {"ours": load.Throughput(0, 0, 0.0), "stock": load.Throughput(0, 0, 0.0)}
+    for _ in range(args.rounds):
+        for name, bot in (("stock", stock), ("ours", ours)):
+            bot.server.process.check_alive()
+            got = asyncio.run(load.saturate(bot, CLIENTS, args.seconds, args.max_turns))
+            total = totals[name]
+            totals[name] = load.Throughput(
+                total.turns + got.turns, total.failures + got.failures, total.seconds + got.seconds
             )
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-
-    def check_alive(self) -> None:
-        for name, process in self.processes.items():
-            if process.poll() is not None:
-                log = (self.workdir / f"{name}.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{name} exited:\n{log}")
+    return totals["ours"], totals["stock"]
 
 
-async def chat(client: httpx.AsyncClient, rasa_url: str, sender: str, text: str) -> list[str]:
-    response = await client.post(
-        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-    )
-    response.raise_for_status()
-    return [message.get("text", "") for message in response.json()]
+async def backend_profile(product: Product, count: int) -> dict[str, list[float]]:
+    """The back-end calls behind our turns, timed directly (what the action server waits for)."""
+    conversation = f"bench-profile-{uuid.uuid4().hex[:8]}"
+    base = f"{product.backend_url}/api/v1"
+    headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    account = {**headers, "X-Conversation-Id": conversation}
+    samples: dict[str, list[float]] = {"verification": [], "balance": [], "latest invoice": []}
+    async with httpx.AsyncClient(timeout=30, headers=headers) as http:
 
+        async def timed(kind: str, method: str, path: str, **kwargs: object) -> httpx.Response:
+            started = asyncio.get_running_loop().time()
+            response = await http.request(method, f"{base}{path}", **kwargs)  # type: ignore[arg-type]
+            samples[kind].append((asyncio.get_running_loop().time() - started) * 1000)
+            response.raise_for_status()
+            return response
 
-def answered(replies: list[str]) -> None:
-    """A turn only counts when the bot said something."""
-    if not replies:
-        raise RuntimeError("the bot did not answer")
-
-
-async def wait_ready(product: Product, client: httpx.AsyncClient, timeout_s: float) -> float:
-    """Seconds from start until the bot answers a message."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        product.check_alive()
-        try:
-            if await chat(client, product.rasa_url, "bench-ready", "hi"):
-                return time.monotonic() - started
-        except (httpx.HTTPError, ValueError):
-            pass
-        await asyncio.sleep(0.5)
-    raise RuntimeError(f"the bot did not answer within {timeout_s:.0f} s")
-
-
-async def timed(call: Callable[[], Awaitable[object]], count: int) -> list[float]:
-    """Latencies in ms of `count` calls, one after the other."""
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        await call()
-        samples.append((time.perf_counter() - started) * 1000)
+        for index in range(count):
+            body = {
+                "conversation_id": f"{conversation}-{index}",
+                "account_number": "100001",
+                "date_of_birth": "1985-03-14",
+            }
+            if (await timed("verification", "POST", "/verifications", json=body)).json()[
+                "status"
+            ] != "verified":
+                raise BenchError("the demo customer did not verify")
+        await http.post(f"{base}/verifications", json={**body, "conversation_id": conversation})
+        for _ in range(count):
+            await timed("balance", "GET", "/accounts/100001/balance", headers=account)
+            await timed(
+                "latest invoice", "GET", "/accounts/100001/invoices/latest", headers=account
+            )
     return samples
 
 
-async def throughput(
-    call: Callable[[int], Awaitable[object]], workers: int, seconds: float
-) -> float:
-    """Completed calls per second with `workers` concurrent callers for `seconds`."""
-    deadline = time.monotonic() + seconds
-    done = 0
-
-    async def worker(index: int) -> None:
-        nonlocal done
-        while time.monotonic() < deadline:
-            await call(index)
-            done += 1
-
-    started = time.monotonic()
-    await asyncio.gather(*(worker(index) for index in range(workers)))
-    return done / (time.monotonic() - started)
-
-
-async def verify(client: httpx.AsyncClient, backend_url: str, conversation: str) -> None:
-    response = await client.post(
-        f"{backend_url}/api/v1/verifications",
-        json={
-            "conversation_id": conversation,
-            "account_number": "100001",
-            "date_of_birth": "1985-03-14",
-        },
-    )
-    response.raise_for_status()
-    if response.json()["status"] != "verified":
-        raise RuntimeError(f"the demo customer did not verify: {response.text}")
-
-
-async def measure(product: Product, args: argparse.Namespace) -> list[Figure]:
+def measure(
+    args: argparse.Namespace, workdir: Path, log_dir: Path
+) -> tuple[list[Figure], dict[str, object]]:
     figures: list[Figure] = []
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    async with httpx.AsyncClient(timeout=60, headers=headers) as client:
-        ready_s = await wait_ready(product, client, args.start_timeout)
-        figures.append(Figure("start-up until the bot answers", ready_s, "s", 90))
+    context: dict[str, object] = {}
 
-        conversation = f"bench-{uuid.uuid4().hex[:8]}"
-        await verify(client, product.backend_url, conversation)
-        account = {"X-Conversation-Id": conversation}
-        balance_url = f"{product.backend_url}/api/v1/accounts/100001/balance"
+    if args.skip_train:
+        train_s: float | None = None
+        train_note = "not measured in this run (--skip-train)"
+    else:
+        print("timing `rasa train --force` of our bot (temporary folder and cache) ...", flush=True)
+        train_s = time_training(workdir, log_dir, args.train_timeout)
+        train_note = "rasa train --force into a temporary folder, this run"
+        shutil.rmtree(workdir / "train-out", ignore_errors=True)
+        shutil.rmtree(workdir / "train-cache", ignore_errors=True)
 
-        async def balance(_: int = 0) -> None:
-            (await client.get(balance_url, headers=account)).raise_for_status()
+    model_stock, trained = stock_model(log_dir)
+    print(
+        f"stock rasa init model: {model_stock.relative_to(ROOT)}",
+        "(trained now)" if trained else "(cached)",
+        flush=True,
+    )
+    context["stock model"] = str(model_stock.relative_to(ROOT))
 
-        reads = await timed(balance, args.requests)
-        figures.append(Figure("back end: balance read p50", statistics.median(reads), "ms", 20))
-        figures.append(Figure("back end: balance read p95", percentile(reads, 0.95), "ms", 50))
-        rate = await throughput(balance, 16, args.seconds)
-        figures.append(Figure("back end: balance reads, 16 clients", rate, "req/s", 100, True))
+    # Our model is copied: `make model` may replace models/billing.tar.gz during the run.
+    model_ours = workdir / "billing.tar.gz"
+    shutil.copy2(ROOT / "models/billing.tar.gz", model_ours)
+    context["our model sha256"] = hashlib.sha256(model_ours.read_bytes()).hexdigest()[:16]
+    context["our config.yml sha256"] = hashlib.sha256(
+        (ROOT / "config.yml").read_bytes()
+    ).hexdigest()[:16]
 
-        review_url = f"{product.backend_url}/api/v1/accounts/100001/reviews"
+    stock = stock_server(model_stock, log_dir)
+    product = Product(workdir, model_ours)
+    try:
+        print("starting the stock bot (1 worker) ...", flush=True)
+        stock.process.start()
+        stock_load_s = stock.wait_loaded(args.start_timeout)
+        stock_rss = vm_rss_mb(stock.process.pid)
 
-        async def review() -> None:
-            key = {"Idempotency-Key": uuid.uuid4().hex, **account}
-            (await client.post(review_url, headers=key, json={})).raise_for_status()
+        print(
+            "seeding a fresh database, starting back end, action server and our Rasa ...",
+            flush=True,
+        )
+        product.seed()
+        product.start_helpers()
+        ours = product.start_rasa("rasa", {})
+        ours_load_s = ours.wait_loaded(args.start_timeout)
+        ours_rss = vm_rss_mb(ours.process.pid)
+        figures += [
+            Figure("our model load (start to /status with a model)", ours_load_s, "s", 40),
+            Figure("stock model load (same)", stock_load_s, "s"),
+            Figure("rasa train --force of our bot", train_s, "s", 300, note=train_note),
+            Figure("our Rasa VmRSS after the load", ours_rss, "MB", 1536),
+            Figure("stock Rasa VmRSS after the load", stock_rss, "MB"),
+        ]
 
-        reviews = await timed(review, max(10, args.requests // 10))
-        figures.append(Figure("back end: review p95", percentile(reviews, 0.95), "ms", 200))
+        bots = {
+            "ours": load.Bot(ours, load.OURS_CONVERSATION),
+            "stock": load.Bot(stock, load.STOCK_CONVERSATION),
+        }
+        print("warming up, then parses and conversations (alternating) ...", flush=True)
+        asyncio.run(load.warm_up(bots))
+        parsed = asyncio.run(
+            load.parses({name: bot.server for name, bot in bots.items()}, args.parse_rounds)
+        )
+        figures += [
+            ratio(
+                "NLU parse p50, ours / stock",
+                p50(parsed["ours"]),
+                p50(parsed["stock"]),
+                1.5,
+                False,
+                "POST /model/parse",
+            ),
+            Figure(
+                "  ours parse p50 / p95",
+                p50(parsed["ours"]),
+                "ms",
+                note=f"p95 {p95(parsed['ours']):.1f} ms, n={len(parsed['ours'])}",
+            ),
+            Figure(
+                "  stock parse p50 / p95",
+                p50(parsed["stock"]),
+                "ms",
+                note=f"p95 {p95(parsed['stock']):.1f} ms, n={len(parsed['stock'])}",
+            ),
+        ]
+        talks = asyncio.run(load.conversations(bots, args.conversations, "ours"))
+        figures += [
+            ratio(
+                "REST turn p50, one conversation, ours / stock",
+                p50(talks.by_bot["ours"]),
+                p50(talks.by_bot["stock"]),
+                1.3,
+                False,
+                "4 turns per conversation",
+            ),
+            Figure(
+                "  ours turn p50",
+                p50(talks.by_bot["ours"]),
+                "ms",
+                note=f"p95 {p95(talks.by_bot['ours']):.1f} ms, n={len(talks.by_bot['ours'])}",
+            ),
+            Figure(
+                "  stock turn p50",
+                p50(talks.by_bot["stock"]),
+                "ms",
+                note=f"p95 {p95(talks.by_bot['stock']):.1f} ms, n={len(talks.by_bot['stock'])}",
+            ),
+            *(
+                Figure(f"  ours turn p50: {kind}", p50(samples), "ms")
+                for kind, samples in talks.by_turn.items()
+            ),
+        ]
+        for kind, samples in asyncio.run(backend_profile(product, args.conversations * 2)).items():
+            figures.append(
+                Figure(f"  back end p50: {kind}", p50(samples), "ms", note="direct HTTP")
+            )
 
-        sender = f"bench-chat-{uuid.uuid4().hex[:8]}"
-        for text in ("what is my balance?", "100001", "1000"):
-            await chat(client, product.rasa_url, sender, text)
+        print(f"throughput, {CLIENTS} conversations at once, ours with 1 worker ...", flush=True)
+        one_ours, one_stock = saturated(bots["ours"], bots["stock"], args)
+        product.stop("rasa")
 
-        async def turn(_: int = 0) -> None:
-            answered(await chat(client, product.rasa_url, sender, "what is my balance?"))
-
-        turns = await timed(turn, args.turns)
-        figures.append(Figure("bot turn over REST p50", statistics.median(turns), "ms", 300))
-        figures.append(Figure("bot turn over REST p95", percentile(turns, 0.95), "ms", 600))
-
-        senders = [f"bench-many-{index}-{uuid.uuid4().hex[:6]}" for index in range(8)]
-
-        async def many(index: int) -> None:
-            answered(await chat(client, product.rasa_url, senders[index], "how do I pay my bill?"))
-
-        # Target: 100 chats at once, each writing every 20 s, on one Rasa process.
-        rate = await throughput(many, len(senders), args.seconds)
-        figures.append(Figure("bot turns, 8 conversations at once", rate, "msg/s", 5, True))
-
-    product.check_alive()
-    limits = {"backend": 400.0, "actions": 400.0, "rasa": 2000.0}
-    for name, process in product.processes.items():
-        figures.append(Figure(f"memory: {name} (RSS)", rss_mb(process.pid), "MB", limits[name]))
-    return figures
-
-
-def report(figures: list[Figure]) -> str:
-    lines = [f"{'figure':<42} {'value':>10} {'unit':<6} {'target':>10}  ok"]
-    for figure in figures:
-        sign = ">=" if figure.higher_is_better else "<="
-        target = "" if figure.target is None else f"{sign} {figure.target:g}"
-        ok = {True: "yes", False: "NO", None: ""}[figure.meets]
-        lines.append(f"{figure.name:<42} {figure.value:>10.1f} {figure.unit:<6} {target:>10}  {ok}")
-    return "\n".join(lines)
+        print("restarting our Rasa with SANIC_WORKERS=2 and the Redis lock store ...", flush=True)
+        two = product.start_rasa(
+            "rasa-2", {"SANIC_WORKERS": "2", "LOCK_STORE_URL": REDIS_LOCK_STORE}
+        )
+        two.wait_loaded(args.start_timeout)
+        bots["ours"] = load.Bot(two, load.OURS_CONVERSATION)
+        asyncio.run(load.warm_up({"ours": bots["ours"]}))
+        two_ours, two_stock = saturated(bots["ours"], bots["stock"], args)
+        two_rss = group_rss_mb(two.process.pid)
+        figures += [
+            ratio(
+                f"throughput {CLIENTS} conv., ours 2 workers / stock 1",
+                two_ours.rate,
+                two_stock.rate,
+                1.0,
+                True,
+                "SANIC_WORKERS=2, Redis lock store, SQLite tracker store",
+            ),
+            ratio(
+                f"throughput {CLIENTS} conv., ours 1 worker / stock 1",
+                one_ours.rate,
+                one_stock.rate,
+                1.0,
+                True,
+                "as make run runs",
+            ),
+            Figure(
+                "  ours, 2 workers",
+                two_ours.rate,
+                "msg/s",
+                note=f"{two_ours.failures} failed turns",
+            ),
+            Figure(
+                "  ours, 1 worker", one_ours.rate, "msg/s", note=f"{one_ours.failures} failed turns"
+            ),
+            Figure(
+                "  stock, 1 worker (during ours 2 / ours 1)",
+                two_stock.rate,
+                "msg/s",
+                note=f"{one_stock.rate:.1f} msg/s in the 1-worker phase; "
+                f"{one_stock.failures + two_stock.failures} failed turns",
+            ),
+            Figure("  our Rasa with 2 workers, RSS of all its processes", two_rss, "MB"),
+        ]
+        failures = one_ours.failures + two_ours.failures + one_stock.failures + two_stock.failures
+        figures.append(Figure("failed turns under load (all bots)", failures, "", 0))
+    finally:
+        stock.process.stop()
+        product.stop()
+    return figures, context
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, help="sequential back-end reads")
-    parser.add_argument("--turns", type=int, default=50, help="sequential bot turns")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each load phase")
-    parser.add_argument("--start-timeout", type=float, default=240.0)
-    parser.add_argument("--out", type=Path, default=ROOT / "var/results/bench.json")
+    parser.add_argument("--parse-rounds", type=int, default=5, help="times each message is parsed")
+    parser.add_argument(
+        "--conversations", type=int, default=15, help="sequential conversations per bot"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=15.0, help="length of each throughput round"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="throughput rounds per bot and phase")
+    parser.add_argument("--max-turns", type=int, default=5000, help="cap on turns per round")
+    parser.add_argument("--start-timeout", type=float, default=300.0)
+    parser.add_argument("--train-timeout", type=float, default=1200.0)
+    parser.add_argument("--skip-train", action="store_true", help="do not time rasa train")
+    parser.add_argument("--out", type=Path, default=ROOT / "var/results/bench")
     args = parser.parse_args()
+    args.out = args.out.resolve()
+    load_average = os.getloadavg()
+    started = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
-        product = Product(Path(folder))
-        print("seeding a fresh database (2,004 customers) ...", flush=True)
-        product.seed()
-        print("starting back end, action server and Rasa ...", flush=True)
-        product.start()
+        workdir = Path(folder)
+        log_dir = args.out / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
         try:
-            figures = asyncio.run(measure(product, args))
-        finally:
-            product.stop()
-    print(report(figures))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    payload = [{**asdict(figure), "meets": figure.meets} for figure in figures]
-    args.out.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"written to {args.out.relative_to(ROOT)}")
-    return 0 if all(figure.meets is not False for figure in figures) else 1
+            figures, context = measure(args, workdir, log_dir)
+        except (BenchError, subprocess.SubprocessError, httpx.HTTPError, load.TurnFailed) as error:
+            for log in workdir.glob("*.log"):
+                shutil.copy2(log, log_dir / log.name)
+            print(f"bench failed: {error} (logs in {log_dir})", file=sys.stderr)
+            return 2
+    context = {
+        "started (UTC)": started.isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "load average at start (1/5/15 min)": " / ".join(f"{value:.1f}" for value in load_average),
+        "load average at end": " / ".join(f"{value:.1f}" for value in os.getloadavg()),
+        **context,
+    }
+    print(table(figures))
+    print("\n".join(f"{key}: {value}" for key, value in context.items()))
+    write(args.out, figures, context)
+    print(f"written to {args.out / 'report.md'} and report.json")
+    misses = failed(figures)
+    if misses:
+        print(f"FAIL: {', '.join(figure.name.strip() for figure in misses)}")
+    return 1 if misses else 0
 
 
 if __name__ == "__main__":
