@@ -1,21 +1,31 @@
 """The one place that speaks HTTP to the billing back end (contract: docs/api.md).
 
-Errors:
+Errors (every answer that is not 2xx becomes one of these; nothing else escapes the client):
     BillingClientError
-    ├── BackendUnavailable   timeouts, connection errors, 5xx, unreadable answers
-    ├── NotVerified          403 not_verified: this conversation is not verified for the account
-    ├── StepUpRequired       403 step_up_required: a one-time code must be confirmed first
-    ├── NotFound             404: e.g. no invoice for that month
-    └── Refused              409/422: the back end's rules refuse the request (`code` says why)
+    ├── BackendUnavailable   timeouts, connection errors, 5xx, 401/408, other non-2xx, unreadable
+    │                        or unexpected answers
+    └── BackendRejected      any other 4xx; `status` and `code` (the back end's error code)
+        ├── NotVerified      403 not_verified: this conversation is not verified for the account
+        ├── StepUpRequired   403 step_up_required: a one-time code must be confirmed first
+        ├── NotFound         404: e.g. no invoice for that month
+        ├── TooManyRequests  429: e.g. too many one-time codes this hour; wait before asking again
+        └── Refused          409, or another 403: the back end's rules refuse (`code` says why)
+            ├── BeyondAuthority  beyond_authority, authority_used_up, credit_exceeds_invoice:
+            │                    more than may be granted (`remaining`: what still could be)
+            └── InvalidRequest   422 invalid_request: the request broke the contract (an odd id,
+                                 month or amount); repeating it unchanged will not help
 
-Reads are retried once when the back end is unavailable; writes never are.
+An exception's message holds only the status and the back end's error code, never the back
+end's message or anything the customer typed. Reads are retried once when the back end is
+unavailable; writes never are.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -26,6 +36,13 @@ logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 Factor = Literal["date_of_birth", "invoice_amount"]
+T = TypeVar("T")
+
+# Error codes meaning "more than may be granted": a person can decide instead.
+AUTHORITY_CODES = frozenset({"beyond_authority", "authority_used_up", "credit_exceeds_invoice"})
+UNKNOWN_CODE = "unknown"
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_AMOUNT = re.compile(r"-?\d{1,9}(\.\d{1,2})?")
 
 
 class BillingClientError(Exception):
@@ -33,27 +50,49 @@ class BillingClientError(Exception):
 
 
 class BackendUnavailable(BillingClientError):
-    """The back end could not be reached or failed to answer."""
+    """The back end could not be reached, failed, or gave an answer the client cannot read."""
 
 
-class NotVerified(BillingClientError):
+class BackendRejected(BillingClientError):
+    """The back end answered 4xx: it will not do this (`status`, `code`: its error code)."""
+
+    def __init__(self, status: int, code: str = UNKNOWN_CODE) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+
+
+class NotVerified(BackendRejected):
     """The back end does not consider this conversation verified for the account."""
 
 
-class StepUpRequired(BillingClientError):
+class StepUpRequired(BackendRejected):
     """The write needs a confirmed one-time code first."""
 
 
-class NotFound(BillingClientError):
+class NotFound(BackendRejected):
     """The requested record does not exist."""
 
 
-class Refused(BillingClientError):
-    """The back end refused by its rules, e.g. `beyond_authority`, `already_credited`."""
+class TooManyRequests(BackendRejected):
+    """Too many requests of this kind for now (e.g. one-time codes in an hour)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+
+class Refused(BackendRejected):
+    """The back end refused by its rules, e.g. `already_credited`, `offer_unavailable`."""
+
+
+class BeyondAuthority(Refused):
+    """More than may be granted: above the bot's limit, above what the role may still grant in
+    the period, or above what the invoice charged. `remaining` is what could still be granted."""
+
+    def __init__(self, status: int, code: str, remaining: str | None = None) -> None:
+        super().__init__(status, code)
+        self.remaining = remaining
+
+
+class InvalidRequest(Refused):
+    """The back end found the request malformed (422), e.g. a month like 9999-12."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +139,7 @@ class BillingClient:
         if client_address:
             body["client_address"] = client_address
         data = await self._request("POST", "/api/v1/verifications", json=body, retries=0)
-        customer = data.get("customer") or {}
-        return VerificationResult(
-            status=data["status"],
-            attempts_left=data.get("attempts_left"),
-            first_name=customer.get("first_name"),
-            account_number=customer.get("account_number"),
-        )
+        return verification_result(data)
 
     async def hold_postcode(self, conversation_id: str, account_number: str, postcode: str) -> None:
         """Hand the postcode over until the invoice amount comes (the back end judges nothing)."""
@@ -150,14 +183,14 @@ class BillingClient:
         data = await self._read(
             conversation_id, f"/api/v1/accounts/{account_number}/invoices", params
         )
-        return list(data["invoices"])
+        return records(data, "invoices")
 
     async def payments(
         self, conversation_id: str, account_number: str, limit: int = 5
     ) -> list[JSON]:
         path = f"/api/v1/accounts/{account_number}/payments"
         data = await self._read(conversation_id, path, {"limit": limit})
-        return list(data["payments"])
+        return records(data, "payments")
 
     # -- billing insight, review, commerce (docs/api.md) ------------------------------------
 
@@ -210,7 +243,7 @@ class BillingClient:
     async def step_up_channels(self, conversation_id: str, account_number: str) -> list[JSON]:
         path = f"/api/v1/accounts/{account_number}/step-up/channels"
         data = await self._read(conversation_id, path)
-        return list(data["channels"])
+        return records(data, "channels")
 
     async def send_step_up_code(
         self, conversation_id: str, account_number: str, channel_id: str, idempotency_key: str
@@ -260,21 +293,14 @@ class BillingClient:
                 "billing_client.unreachable", extra={"method": method, "error": type(exc).__name__}
             )
             raise BackendUnavailable(type(exc).__name__) from exc
-        if response.status_code in (403, 409, 422):
-            code = error_code(response)
-            if code == "step_up_required":
-                raise StepUpRequired()
-            if response.status_code == 403:
-                raise NotVerified()
-            raise Refused(code)
-        if response.status_code == 404:
-            raise NotFound()
-        if response.status_code >= 400:
-            logger.warning(
-                "billing_client.error_status",
-                extra={"method": method, "status": response.status_code},
-            )
-            raise BackendUnavailable(f"status {response.status_code}")
+        if not response.is_success:
+            error = rejection(response)
+            log = {"method": method, "status": response.status_code, "code": error_code(response)}
+            if isinstance(error, BackendUnavailable):
+                logger.warning("billing_client.failed", extra=log)
+            else:
+                logger.info("billing_client.rejected", extra=log)
+            raise error
         if response.status_code == 204 or not response.content:
             return {}
         try:
@@ -286,11 +312,83 @@ class BillingClient:
         return data
 
 
-def error_code(response: httpx.Response) -> str:
+def rejection(response: httpx.Response) -> BillingClientError:
+    """The typed error for an answer that is not 2xx."""
+    status, code = response.status_code, error_code(response)
+    if status in (401, 408) or not 400 <= status < 500:
+        # A wrong service token is our configuration, not the customer's request.
+        return BackendUnavailable(f"{status} {code}")
+    if status == 403 and code == "not_verified":
+        return NotVerified(status, code)
+    if status == 403 and code == "step_up_required":
+        return StepUpRequired(status, code)
+    if status == 404:
+        return NotFound(status, code)
+    if status == 422:
+        return InvalidRequest(status, code)
+    if status == 429:
+        return TooManyRequests(status, code)
+    if status in (403, 409) and code in AUTHORITY_CODES:
+        return BeyondAuthority(status, code, remaining(response))
+    if status in (403, 409):
+        return Refused(status, code)
+    return BackendRejected(status, code)
+
+
+def _error_body(response: httpx.Response) -> JSON:
     try:
-        return str(response.json()["error"]["code"])
+        error = response.json()["error"]
     except (ValueError, KeyError, TypeError):
-        return "unknown"
+        return {}
+    return error if isinstance(error, dict) else {}
+
+
+def error_code(response: httpx.Response) -> str:
+    """The back end's error code if it is one (snake_case), else "unknown": never free text."""
+    code = _error_body(response).get("code")
+    return code if isinstance(code, str) and _CODE.fullmatch(code) else UNKNOWN_CODE
+
+
+def remaining(response: httpx.Response) -> str | None:
+    """What a cumulative limit still allows ("12.50"), if the back end said so."""
+    value = _error_body(response).get("remaining")
+    return value if isinstance(value, str) and _AMOUNT.fullmatch(value) else None
+
+
+def member(data: JSON, key: str, kind: type[T]) -> T:
+    """`data[key]`, checked to be a `kind`: an answer of another shape is BackendUnavailable."""
+    value = data.get(key)
+    if not isinstance(value, kind):
+        raise BackendUnavailable("unexpected answer")
+    return value
+
+
+def records(data: JSON, key: str) -> list[JSON]:
+    """The list of objects under `key` (invoices, payments, channels)."""
+    found = member(data, key, list)
+    if not all(isinstance(item, dict) for item in found):
+        raise BackendUnavailable("unexpected answer")
+    return found
+
+
+VERIFICATION_STATUSES = ("verified", "failed", "locked")
+
+
+def verification_result(data: JSON) -> VerificationResult:
+    status = member(data, "status", str)
+    if status not in VERIFICATION_STATUSES:
+        raise BackendUnavailable("unexpected answer")
+    customer = data.get("customer") or {}
+    attempts_left = data.get("attempts_left")
+    if not isinstance(customer, dict) or not isinstance(attempts_left, int | None):
+        raise BackendUnavailable("unexpected answer")
+    first_name, account_number = customer.get("first_name"), customer.get("account_number")
+    return VerificationResult(
+        status=status,  # type: ignore[arg-type]
+        attempts_left=attempts_left,
+        first_name=str(first_name) if first_name is not None else None,
+        account_number=str(account_number) if account_number is not None else None,
+    )
 
 
 _shared_client: BillingClient | None = None
