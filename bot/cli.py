@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.billing.errors import BillingError
+from bot.core.errors import BotError
 from bot.logging import configure_logging
 from bot.settings import Settings, get_settings
 
@@ -33,7 +33,7 @@ def _expected_failures() -> Iterator[None]:
     """Print expected failures as one line (no traceback) and exit 1."""
     try:
         yield
-    except BillingError as error:
+    except BotError as error:
         raise _fail(error.message) from None
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]

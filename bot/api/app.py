@@ -14,7 +14,6 @@ from bot.api.deps import require_service_token
 from bot.api.desk_runtime import desk_lifespan
 from bot.api.docs import DOCS_URL, OPENAPI_URL, REDOC_URL, add_protected_docs, docs_are_open
 from bot.api.errors import install_error_handlers
-from bot.api.security_headers import SecurityHeaders
 from bot.api.routes import (
     accounts,
     cancellation,
@@ -31,10 +30,12 @@ from bot.api.routes import (
     step_up,
     verification,
 )
-from bot.billing.clock import utc_now
-from bot.billing.schemas import ErrorResponse
+from bot.api.security_headers import SecurityHeaders
 from bot.commerce.policy import load_policy
+from bot.core.clock import utc_now
+from bot.core.schemas import ErrorResponse
 from bot.db import create_db_engine, create_session_factory
+from bot.desk.config import DeskConfig
 from bot.desk.events import DeskEvents
 from bot.desk.web import STATIC_DIR as DESK_STATIC_DIR
 from bot.safety.outbox import KeepInOutbox
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
     from fastapi import Request, Response
 
-    from bot.billing.clock import Clock
+    from bot.core.clock import Clock
     from bot.safety.outbox import MessageSender
     from bot.settings import Settings
 
@@ -99,6 +100,7 @@ def create_app(
     """The API. Tests pass their own settings, a fake clock and maybe a message sender."""
     settings = settings or get_settings()
     discount_policy = load_policy(settings.discount_policy_path)  # a bad file stops here
+    desk_config = DeskConfig.from_settings(settings)  # so do bad opening hours
     engine = create_db_engine(settings.database_url)
     open_docs = docs_are_open(settings.app_env)  # production: behind the token (bot/api/docs.py)
     app = FastAPI(
@@ -117,6 +119,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.discount_policy = discount_policy
+    app.state.desk_config = desk_config
     app.state.sender = sender or KeepInOutbox()
     app.state.desk_events = DeskEvents()  # the desk's live stream (bot.desk.events)
 

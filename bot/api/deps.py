@@ -11,12 +11,12 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from bot.billing.clock import Clock
-from bot.billing.dates import MONTH_PATTERN, parse_month
-from bot.billing.errors import InvalidRequest, NotAuthenticated
 from bot.billing.models import Account
 from bot.billing.verification import VerificationPolicy, require_verified_account
 from bot.commerce.policy import DiscountPolicy
+from bot.core.clock import Clock
+from bot.core.dates import MONTH_PATTERN, parse_month
+from bot.core.errors import InvalidRequest, NotAuthenticated
 from bot.safety.outbox import MessageSender
 from bot.safety.step_up import StepUpPolicy
 from bot.settings import Settings

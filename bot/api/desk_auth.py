@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Final
 from fastapi import Depends, Request
 
 from bot.api.deps import NowDep, SessionDep, SettingsDep
-from bot.billing.errors import Forbidden, NotLoggedIn
+from bot.core.errors import Forbidden, NotLoggedIn
 from bot.desk.agents import mark_seen
 from bot.desk.login_throttle import LoginThrottle
 from bot.desk.models import Agent, AgentSession

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from bot.desk.config import DeskConfig
 from bot.desk.queue_updater import QueueUpdater, running
 from bot.desk.rasa_client import RasaClient
 
@@ -31,7 +30,7 @@ async def desk_lifespan(app: FastAPI) -> AsyncIterator[None]:
         session_factory=app.state.session_factory,
         rasa=rasa,
         events=app.state.desk_events,
-        config=DeskConfig.from_settings(settings),
+        config=app.state.desk_config,
         clock=app.state.clock,
     )
     try:

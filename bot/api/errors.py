@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.billing.errors import (
+from bot.core.errors import (
     AlreadyClaimed,
     AlreadyCredited,
     AlreadyDisputed,
@@ -24,7 +24,7 @@ from bot.billing.errors import (
     AuthorityUsedUp,
     BeyondAgentAuthority,
     BeyondAuthority,
-    BillingError,
+    BotError,
     Conflict,
     CreditExceedsInvoice,
     CsrfRejected,
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Most specific first: the first class an error is an instance of decides.
-ERROR_MAP: tuple[tuple[type[BillingError], int, str], ...] = (
+ERROR_MAP: tuple[tuple[type[BotError], int, str], ...] = (
     (NotAuthenticated, 401, "unauthorized"),
     (NotVerified, 403, "not_verified"),
     (NotLoggedIn, 401, "not_logged_in"),
@@ -95,7 +95,7 @@ def error_response(
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-def status_and_code(error: BillingError) -> tuple[int, str]:
+def status_and_code(error: BotError) -> tuple[int, str]:
     for error_class, status, code in ERROR_MAP:
         if isinstance(error, error_class):
             return status, code
@@ -103,7 +103,7 @@ def status_and_code(error: BillingError) -> tuple[int, str]:
 
 
 async def _billing_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, BillingError)  # noqa: S101 - registered for BillingError only
+    assert isinstance(error, BotError)  # noqa: S101 - registered for BotError only
     status, code = status_and_code(error)
     remaining = getattr(error, "remaining", None)
     return error_response(status, code, error.message, remaining)
@@ -137,7 +137,7 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(BillingError, _billing_error)
+    app.add_exception_handler(BotError, _billing_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

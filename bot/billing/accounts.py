@@ -8,19 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from bot.billing.dates import add_months
-from bot.billing.errors import NotFound
 from bot.billing.explanations import ExplanationContext, explain_line
 from bot.billing.ledger import AccountPosition, InvoiceDue, PaymentStatus, position
-from bot.billing.models import (
-    AccountAddOn,
-    Adjustment,
-    Contract,
-    Invoice,
-    InvoiceLine,
-    Payment,
-)
-from bot.billing.money import format_amount, format_quantity
+from bot.billing.models import AccountAddOn, Adjustment, Contract, Invoice, InvoiceLine, Payment
 from bot.billing.schemas import (
     AccountOut,
     AddOnOut,
@@ -36,6 +26,9 @@ from bot.billing.schemas import (
     PaymentOut,
     PlanOut,
 )
+from bot.core.dates import add_months
+from bot.core.errors import NotFound
+from bot.core.money import format_amount, format_quantity
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

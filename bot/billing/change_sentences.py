@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import format_day, format_range
-from bot.billing.money import format_money, format_quantity
 from bot.billing.types import LineKind
+from bot.core.dates import format_day, format_range
+from bot.core.money import format_money, format_quantity
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from decimal import Decimal
 
-    from bot.billing.changes import LineFacts
+    from bot.billing.line_facts import LineFacts
 
     Lines = Sequence[LineFacts]
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.billing.change_sentences import sentence
+from bot.billing.line_facts import LineFacts
 from bot.billing.types import LineKind
 
 if TYPE_CHECKING:
@@ -36,24 +37,6 @@ class Cause(StrEnum):
     CREDIT_APPLIED = "credit_applied"
     DISCOUNT_ADDED = "discount_added"
     OTHER = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class LineFacts:
-    """What the comparison needs to know about one invoice line."""
-
-    id: int
-    kind: LineKind
-    description: str
-    amount_cents: int
-    quantity: Decimal
-    unit_price_cents: int
-    period: tuple[date, date] | None = None
-    contract_id: int | None = None
-    add_on_id: int | None = None
-    name: str | None = None  # the plan's or add-on's name
-    promo_end: date | None = None  # of the line's contract
-    reference: str | None = None  # a late fee's late invoice number
 
 
 @dataclass(frozen=True, slots=True)

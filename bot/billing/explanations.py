@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import (
+from bot.billing.types import LineKind
+from bot.core.dates import (
     days_in_month,
     format_day,
     format_month,
@@ -14,8 +15,7 @@ from bot.billing.dates import (
     months_between,
     next_day,
 )
-from bot.billing.money import format_money, format_quantity
-from bot.billing.types import LineKind
+from bot.core.money import format_money, format_quantity
 
 if TYPE_CHECKING:
     from collections.abc import Callable

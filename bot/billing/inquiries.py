@@ -8,20 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot.billing.accounts import account_position, load_invoice, paid_invoice_ids
-from bot.billing.changes import InvoiceFacts, LineFacts, compare
-from bot.billing.dates import add_months
-from bot.billing.errors import NotFound
+from bot.billing.changes import InvoiceFacts, compare
 from bot.billing.explanations import ExplanationContext, explain_line
+from bot.billing.line_facts import LineFacts
 from bot.billing.models import Contract, Invoice, InvoiceLine
-from bot.billing.money import format_amount
-from bot.billing.schemas import (
-    ChangeOut,
-    ChargeList,
-    ChargeOrigin,
-    ChargeOut,
-    InvoiceChanges,
-)
+from bot.billing.schemas import ChangeOut, ChargeList, ChargeOrigin, ChargeOut, InvoiceChanges
 from bot.billing.types import LineKind
+from bot.core.dates import add_months
+from bot.core.errors import NotFound
+from bot.core.money import format_amount
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

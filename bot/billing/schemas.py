@@ -1,24 +1,16 @@
-"""Request and response bodies of the REST API (docs/api.md). Money is a two-decimal string."""
+"""Request and response bodies of the billing API (docs/api.md). Money is a two-decimal string."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Final, Literal, Self
+from typing import Literal, Self
 
-from annotated_types import Ge, Le
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.billing.stated_amounts import parse_stated_amount
+from bot.core.schemas import Schema
 
 AccountNumber = str
-# Every row id a client sends (path or body): ids are INTEGER columns, and PostgreSQL's
-# integer stops at 2**31 - 1 (SQLite's at 2**63 - 1); beyond, the query fails with a 500.
-MAX_ID: Final = 2**31 - 1
-Id = Annotated[int, Ge(1), Le(MAX_ID)]
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class VerificationRequest(Schema):
@@ -228,17 +220,3 @@ class PaymentOut(Schema):
 
 class PaymentList(Schema):
     payments: list[PaymentOut]
-
-
-class HealthOut(Schema):
-    status: Literal["ok", "degraded"]
-    database: Literal["ok", "unavailable"]
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-
-
-class ErrorResponse(Schema):
-    error: ErrorDetail

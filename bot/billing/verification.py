@@ -20,15 +20,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.billing.errors import NotVerified
 from bot.billing.lockout import LockState, lock_state
-from bot.billing.models import (
-    Account,
-    Customer,
-    PostcodeHold,
-    VerificationAttempt,
-    VerifiedSession,
-)
+from bot.billing.models import Account, Customer, PostcodeHold, VerificationAttempt, VerifiedSession
 from bot.billing.schemas import (
     PostcodeHoldRequest,
     VerificationRequest,
@@ -38,6 +31,7 @@ from bot.billing.schemas import (
 from bot.billing.types import VerificationFactor
 from bot.billing.verification_factors import client_key, factors_match, postcode_digest
 from bot.billing.verification_limits import Scope, alert_on_burst, guard, throttle_state
+from bot.core.errors import NotVerified
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

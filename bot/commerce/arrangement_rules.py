@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import add_months
-from bot.billing.errors import InvalidRequest
-from bot.billing.money import format_amount
 from bot.commerce.types import ArrangementKind
+from bot.core.dates import add_months
+from bot.core.errors import InvalidRequest
+from bot.core.money import format_amount
 
 if TYPE_CHECKING:
     from bot.commerce.policy import ArrangementPolicy

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from bot.billing.accounts import account_position
-from bot.billing.errors import AlreadyPending, NothingOwed
-from bot.billing.money import format_amount
 from bot.commerce.arrangement_rules import (
     ArrangementOptions,
     Instalment,
@@ -30,6 +28,8 @@ from bot.commerce.schemas import (
     InstalmentOut,
 )
 from bot.commerce.types import ArrangementKind, ArrangementStatus
+from bot.core.errors import AlreadyPending, NothingOwed
+from bot.core.money import format_amount
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up

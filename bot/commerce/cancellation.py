@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.billing.errors import AlreadyPending
-from bot.billing.money import format_amount
 from bot.commerce.history import current_contract
 from bot.commerce.models import CancellationRequest
 from bot.commerce.schemas import CancellationOut, CancellationTermsOut
 from bot.commerce.types import CancellationStatus
+from bot.core.errors import AlreadyPending
+from bot.core.money import format_amount
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.money import percent_of
 from bot.commerce.churn import churn_risk, days_to_contract_end
 from bot.commerce.types import Decision, Tier
+from bot.core.money import percent_of
 
 if TYPE_CHECKING:
     from datetime import date

@@ -15,8 +15,6 @@ import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.errors import BeyondAuthority
-from bot.billing.money import format_amount
 from bot.commerce.churn import churn_risk
 from bot.commerce.decisions import discount_amount, holdout_period
 from bot.commerce.history import account_history
@@ -24,7 +22,10 @@ from bot.commerce.models import Offer
 from bot.commerce.offers import apply_discount, discount_period
 from bot.commerce.stacking import check_stacking
 from bot.commerce.types import OfferStatus, Tier, Trigger
-from bot.safety.audit import agent_actor, record_audit
+from bot.core.errors import BeyondAuthority
+from bot.core.money import format_amount
+from bot.safety.actors import agent_actor
+from bot.safety.audit import record_audit
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import distinct, func, select
 
-from bot.billing.dates import add_months, months_between
 from bot.billing.models import Contract, Invoice, InvoiceLine, Payment
 from bot.billing.types import LineKind
 from bot.commerce.churn import AccountHistory
 from bot.commerce.models import AccountDiscount, Offer
 from bot.commerce.types import Trigger
+from bot.core.dates import add_months, months_between
 from bot.disputes.models import Dispute
 
 if TYPE_CHECKING:

@@ -12,8 +12,6 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.billing.models import Base
-from bot.billing.types import string_enum
 from bot.commerce.types import (
     ArrangementKind,
     ArrangementStatus,
@@ -22,6 +20,7 @@ from bot.commerce.types import (
     Tier,
     Trigger,
 )
+from bot.core.base import Base, string_enum
 
 
 class Offer(Base):

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 
-from bot.billing.dates import add_months, month_start
-from bot.billing.errors import AuthorityUsedUp, NotFound, OfferUnavailable
-from bot.billing.money import format_amount
 from bot.commerce.decisions import decide, holdout_period
 from bot.commerce.history import account_history
 from bot.commerce.models import AccountDiscount, Offer
 from bot.commerce.schemas import DiscountOut, OfferAnswerOut, OfferDecisionOut, OfferOut
 from bot.commerce.stacking import check_stacking
 from bot.commerce.types import Decision, OfferStatus, Tier, Trigger
+from bot.core.dates import add_months, month_start
+from bot.core.errors import AuthorityUsedUp, NotFound, OfferUnavailable
+from bot.core.money import format_amount
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up

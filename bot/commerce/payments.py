@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from bot.billing.accounts import account_position
-from bot.billing.errors import NothingOwed
 from bot.billing.models import Contact, Payment
-from bot.billing.money import format_amount
 from bot.billing.types import ContactKind, PaymentMethod
 from bot.commerce.models import BillingPreference, PaymentLink
 from bot.commerce.schemas import BillingPreferences, PaymentLinkOut
+from bot.core.errors import NothingOwed
+from bot.core.money import format_amount
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up

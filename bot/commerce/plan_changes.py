@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.billing.dates import add_months, month_start
-from bot.billing.errors import InvalidRequest, NotFound
 from bot.billing.models import Contract, Plan, UsageRecord
-from bot.billing.money import format_amount, format_quantity
 from bot.billing.types import ContractStatus
 from bot.commerce.cancellation import cancellation_terms
 from bot.commerce.history import current_contract
@@ -29,6 +26,9 @@ from bot.commerce.schemas import (
     PlanPriceOut,
     UsageMonthOut,
 )
+from bot.core.dates import add_months, month_start
+from bot.core.errors import InvalidRequest, NotFound
+from bot.core.money import format_amount, format_quantity
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import days_in_month
-from bot.billing.money import prorate, round_to_cents
+from bot.core.dates import days_in_month
+from bot.core.money import prorate, round_to_cents
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -26,9 +26,9 @@ from typing import Annotated, Literal, Self
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from bot.billing.errors import PolicyFileError
-from bot.billing.money import parse_amount
 from bot.commerce.types import Tier, Trigger
+from bot.core.errors import PolicyFileError
+from bot.core.money import parse_amount
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from bot.billing.schemas import Schema
+from bot.core.schemas import Schema
 
 CustomerTrigger = Literal["price_complaint", "discount_request", "cancellation"]
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.billing.errors import AuthorityUsedUp
 from bot.billing.locking import lock_account
-from bot.billing.money import format_amount
 from bot.commerce.models import AccountDiscount
+from bot.core.errors import AuthorityUsedUp
+from bot.core.money import format_amount
 
 if TYPE_CHECKING:
     from datetime import date

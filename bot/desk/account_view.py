@@ -16,16 +16,10 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import select
 
 from bot.billing.accounts import account_summary, balance, invoice_detail, list_invoices
-from bot.billing.money import format_amount
-from bot.billing.schemas import (
-    AddOnOut,
-    BalanceOut,
-    ContractOut,
-    InvoiceDetail,
-    PlanOut,
-    Schema,
-)
+from bot.billing.schemas import AddOnOut, BalanceOut, ContractOut, InvoiceDetail, PlanOut
 from bot.commerce.models import Offer
+from bot.core.money import format_amount
+from bot.core.schemas import Schema
 from bot.disputes.schemas import DisputeOut
 from bot.disputes.service import list_disputes
 from bot.review.schemas import FindingOut

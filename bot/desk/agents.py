@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import insert, select
 
-from bot.billing.errors import InvalidRequest
+from bot.core.errors import InvalidRequest
 from bot.desk.models import Agent
 from bot.desk.types import AgentRole
 

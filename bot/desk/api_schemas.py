@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.billing.schemas import InvoiceDetail, Schema
+from bot.billing.schemas import InvoiceDetail
+from bot.core.schemas import Schema
 from bot.desk.account_view import AccountFacts, OfferRow
 from bot.desk.schemas import MessageOut, TicketSummary
 from bot.disputes.schemas import DisputeOut

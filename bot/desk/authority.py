@@ -30,7 +30,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from bot.billing.accounts import account_position
-from bot.billing.errors import (
+from bot.billing.models import Account, Adjustment, Invoice
+from bot.billing.types import AdjustmentKind
+from bot.commerce.grants import grant_discount
+from bot.commerce.types import Tier
+from bot.core.errors import (
     AlreadyCredited,
     BeyondAgentAuthority,
     BeyondAuthority,
@@ -39,11 +43,7 @@ from bot.billing.errors import (
     NotFound,
     NotVerified,
 )
-from bot.billing.models import Account, Adjustment, Invoice
-from bot.billing.money import format_amount, format_money, parse_amount
-from bot.billing.types import AdjustmentKind
-from bot.commerce.grants import grant_discount
-from bot.commerce.types import Tier
+from bot.core.money import format_amount, format_money, parse_amount
 from bot.desk.handling import require_handler
 from bot.desk.records import get_ticket
 from bot.desk.schemas import CreditGrantOut, DiscountGrantOut
@@ -52,7 +52,8 @@ from bot.review.allowance import credit_room, record_grant
 from bot.review.credits import CreditAction, decide_credit
 from bot.review.models import Finding
 from bot.review.types import FindingStatus
-from bot.safety.audit import agent_actor, record_audit
+from bot.safety.actors import agent_actor
+from bot.safety.audit import record_audit
 from bot.safety.idempotency import IdempotentRequest, commit_once, replay
 
 if TYPE_CHECKING:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from bot.billing.money import round_to_cents
-from bot.desk.hours import DEFAULT_OPENING_HOURS, DEFAULT_TIMEZONE, parse_opening_hours
+from bot.core.errors import ConfigurationError
+from bot.core.money import round_to_cents
+from bot.desk.hours import parse_opening_hours
 from bot.desk.types import AgentRole
+from bot.settings import DEFAULT_OPENING_HOURS, DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
     from bot.desk.hours import OpeningHours
@@ -37,8 +39,13 @@ class DeskConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeskConfig:
+        """The desk's settings; `ConfigurationError` names bad DESK_OPENING_HOURS/DESK_TIMEZONE."""
+        try:
+            hours = parse_opening_hours(settings.desk_opening_hours, settings.desk_timezone)
+        except ValueError as error:
+            raise ConfigurationError(f"DESK_OPENING_HOURS/DESK_TIMEZONE: {error}") from None
         return cls(
-            opening_hours=parse_opening_hours(settings.desk_opening_hours, settings.desk_timezone),
+            opening_hours=hours,
             default_handle_seconds=settings.desk_default_handle_seconds,
             callback_above_seconds=settings.desk_callback_above_seconds,
             abandon_after_minutes=settings.desk_abandon_after_minutes,

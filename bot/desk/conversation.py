@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
-from bot.billing.errors import RasaUnavailable
+from bot.core.errors import RasaUnavailable
 from bot.desk import lines
 from bot.desk.handling import claim, require_handler, resolve
 from bot.desk.records import get_ticket

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from bot.billing.errors import AlreadyClaimed, NotYourTicket, TicketClosed
+from bot.core.errors import AlreadyClaimed, NotYourTicket, TicketClosed
 from bot.desk.models import HandoffTicket
 from bot.desk.records import audit_ticket, get_ticket
 from bot.desk.transcript import add_system_message
 from bot.desk.types import AgentRole, ResolveThen, TicketStatus
-from bot.safety.audit import BOT_ACTOR, agent_actor
+from bot.safety.actors import BOT_ACTOR, agent_actor
 
 if TYPE_CHECKING:
     from datetime import datetime

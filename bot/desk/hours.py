@@ -24,11 +24,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.settings import DEFAULT_TIMEZONE
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-DEFAULT_OPENING_HOURS: Final = "Mon-Sun 00:00-24:00"
-DEFAULT_TIMEZONE: Final = "Europe/Ljubljana"
 DAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WINDOW: Final = timedelta(hours=2)
 SEARCH_DAYS: Final = 15  # how far ahead windows are looked for

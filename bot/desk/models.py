@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.billing.models import Account, Base
-from bot.billing.types import string_enum
+from bot.billing.models import Account
+from bot.core.base import Base, string_enum
 from bot.desk.types import AgentRole, HandoffReason, MessageSender, Outcome, TicketStatus
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
-from bot.billing.errors import RasaUnavailable
+from bot.core.errors import RasaUnavailable
 from bot.desk.handling import mark_abandoned
 from bot.desk.lines import queue_line
 from bot.desk.updates import QueueUpdate, mark_told, queue_updates_due
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session, sessionmaker
 
-    from bot.billing.clock import Clock
+    from bot.core.clock import Clock
     from bot.desk.config import DeskConfig
     from bot.desk.events import DeskEvents
     from bot.desk.rasa_client import RasaClient

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.billing.errors import RasaUnavailable
+from bot.core.errors import RasaUnavailable
 
 if TYPE_CHECKING:
     from bot.settings import Settings

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.billing.errors import NotFound
+from bot.core.errors import NotFound
 from bot.desk.models import HandoffTicket
 from bot.safety.audit import record_audit
 

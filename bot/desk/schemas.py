@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from bot.billing.schemas import Id, Schema
+from bot.core.schemas import Id, Schema
 from bot.desk.types import HandoffReason, MessageSender, Outcome, ResolveThen
 
 ConversationId = str

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import select
 
-from bot.billing.errors import CsrfRejected, NotLoggedIn
+from bot.core.errors import CsrfRejected, NotLoggedIn
 from bot.desk.agents import authenticate, mark_seen
 from bot.desk.models import AgentSession
 

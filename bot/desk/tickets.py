@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.billing.errors import AlreadyClaimed, InvalidRequest, TicketClosed
 from bot.billing.models import Account, VerifiedSession
 from bot.commerce.models import Offer
+from bot.core.errors import AlreadyClaimed, InvalidRequest, TicketClosed
 from bot.desk.hours import callback_windows, window_label
 from bot.desk.models import HandoffTicket
 from bot.desk.queue import account_churn_risk, position, priority
@@ -36,7 +36,7 @@ from bot.desk.transcript import add_system_message, add_transcript
 from bot.desk.types import OPEN_STATUSES, TicketStatus
 from bot.desk.waits import queue_conditions
 from bot.review.models import Finding
-from bot.safety.audit import BOT_ACTOR
+from bot.safety.actors import BOT_ACTOR
 from bot.safety.masking import mask_card_numbers
 
 if TYPE_CHECKING:

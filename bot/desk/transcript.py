@@ -25,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from bot.billing.errors import NotYourTicket
+from bot.core.errors import NotYourTicket
 from bot.desk.models import HandoffTicket, TicketMessage
 from bot.desk.records import audit_ticket, get_ticket
 from bot.desk.types import AgentRole, MessageSender, TicketStatus
-from bot.safety.audit import agent_actor
+from bot.safety.actors import agent_actor
 from bot.safety.masking import mask, mask_card_numbers
 
 if TYPE_CHECKING:

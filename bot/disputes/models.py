@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.billing.models import Base, Invoice, InvoiceLine
-from bot.billing.types import string_enum
+from bot.billing.models import Invoice, InvoiceLine
+from bot.core.base import Base, string_enum
 from bot.disputes.types import DisputeStatus
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator
 
-from bot.billing.schemas import Id, Schema
+from bot.core.schemas import Id, Schema
 
 
 class DisputeIn(Schema):

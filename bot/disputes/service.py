@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from bot.billing.errors import AlreadyDisputed, NotFound
 from bot.billing.models import Account, Invoice, InvoiceLine
-from bot.billing.money import format_amount
+from bot.core.errors import AlreadyDisputed, NotFound
+from bot.core.money import format_amount
 from bot.disputes.models import Dispute
 from bot.disputes.schemas import DisputeIn, DisputeList, DisputeOut, OpenDispute
 from bot.disputes.types import DisputeStatus

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from bot.billing.errors import AuthorityUsedUp, CreditExceedsInvoice
 from bot.billing.locking import lock_account
 from bot.billing.models import Adjustment
-from bot.billing.money import format_amount, format_money
 from bot.billing.types import AdjustmentKind
 from bot.commerce.types import Tier
+from bot.core.errors import AuthorityUsedUp, CreditExceedsInvoice
+from bot.core.money import format_amount, format_money
 from bot.review.models import CreditGrant
 
 if TYPE_CHECKING:

@@ -25,11 +25,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from bot.billing.accounts import account_position
-from bot.billing.errors import AlreadyCredited, BeyondAuthority, FindingClosed, NotFound
 from bot.billing.models import Adjustment
-from bot.billing.money import format_amount, format_money
 from bot.billing.types import AdjustmentKind
 from bot.commerce.types import Tier
+from bot.core.errors import AlreadyCredited, BeyondAuthority, FindingClosed, NotFound
+from bot.core.money import format_amount, format_money
 from bot.review.allowance import DEFAULT_WINDOW_DAYS, credit_room, record_grant
 from bot.review.models import Finding
 from bot.review.schemas import CreditDetail, CreditOut

@@ -12,15 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from bot.billing.models import (
-    AccountAddOn,
-    AddOn,
-    Contract,
-    Invoice,
-    InvoiceLine,
-    Payment,
-    Plan,
-)
+from bot.billing.models import AccountAddOn, AddOn, Contract, Invoice, InvoiceLine, Payment, Plan
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

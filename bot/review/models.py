@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.billing.models import Base, Invoice
-from bot.billing.types import string_enum
+from bot.billing.models import Invoice
 from bot.commerce.types import Tier
+from bot.core.base import Base, string_enum
 from bot.review.types import FindingStatus, RuleName
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from bot.billing.schemas import Schema
+from bot.core.schemas import Schema
 
 
 class ReviewRequest(Schema):

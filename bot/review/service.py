@@ -16,14 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from bot.billing.errors import NotFound
-from bot.billing.money import format_amount
+from bot.core.errors import NotFound
+from bot.core.money import format_amount
 from bot.review.facts import load_facts
 from bot.review.models import Finding
 from bot.review.rules import RULES, run_rules
 from bot.review.schemas import FindingList, FindingOut, ReviewOut
 from bot.review.types import FindingStatus
-from bot.safety.audit import BOT_ACTOR, record_audit
+from bot.safety.actors import BOT_ACTOR
+from bot.safety.audit import record_audit
 from bot.safety.idempotency import StoredResponse, commit_once, replay
 
 if TYPE_CHECKING:

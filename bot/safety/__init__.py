@@ -1,7 +1,7 @@
 """Write safety: what every write endpoint of the back end goes through.
 
 * `audit` - `record_audit(session, actor=, action=, account_id=, conversation_id=, reason=,
-  details=, now=)`: who (`bot` or `agent:<id>`), what, when, why, which conversation;
+  details=, now=)`: who (`actors`: `bot` or `agent:<id>`), what, when, why, which conversation;
   `audit_write(session, ctx, action=, reason=, details=)` takes those from a `WriteContext`.
 * `idempotency` - `replay(session, request)` then `commit_once(session, request, now, status,
   body)`: the first successful answer to an `Idempotency-Key` is stored with the write and
@@ -21,7 +21,7 @@ A write service, end to end (the route passes `ctx: IdempotentWriteCtx` and retu
         stored = replay(session, ctx.idempotency)
         if stored is not None:
             return stored
-        ...load and check (raise BillingError subclasses: nothing is stored)...
+        ...load and check (raise BotError subclasses: nothing is stored)...
         require_step_up(session, ctx)
         session.add(...)
         audit_write(session, ctx, action="finding.credited", ...)

@@ -2,7 +2,7 @@
 
     record_audit(
         session,
-        actor=BOT_ACTOR,                      # or agent_actor(7) -> "agent:7"
+        actor=BOT_ACTOR,                      # bot.safety.actors; or agent_actor(7)
         action="finding.credited",            # <thing>.<past tense verb>
         account_id=account.id,
         conversation_id=conversation_id,
@@ -27,6 +27,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any, Final
 
+from bot.safety.actors import is_actor
 from bot.safety.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -38,18 +39,8 @@ if TYPE_CHECKING:
     from bot.safety.context import WriteContext
 
 logger = logging.getLogger(__name__)
-BOT_ACTOR: Final = "bot"
-_ACTOR = re.compile(r"bot|agent:[A-Za-z0-9_.-]{1,50}")
 _ACTION = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 _REASON_LENGTH: Final = 500
-
-
-def agent_actor(agent_id: int | str) -> str:
-    """The actor name of a human agent: `agent:<id>`."""
-    actor = f"agent:{agent_id}"
-    if not _ACTOR.fullmatch(actor):
-        raise ValueError(f"not a valid agent id: {agent_id!r}")
-    return actor
 
 
 def _json_safe(details: Mapping[str, Any]) -> dict[str, Any]:
@@ -69,7 +60,7 @@ def record_audit(
     now: datetime,
 ) -> AuditEntry:
     """Add one audit entry to `session` (the caller commits it together with its write)."""
-    if not _ACTOR.fullmatch(actor):
+    if not is_actor(actor):
         raise ValueError(f"actor must be 'bot' or 'agent:<id>', got {actor!r}")
     if not _ACTION.fullmatch(action):
         raise ValueError(f"action must look like 'thing.verb', got {action!r}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.safety.audit import BOT_ACTOR
+from bot.safety.actors import BOT_ACTOR
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.billing.errors import IdempotencyConflict
+from bot.core.errors import IdempotencyConflict
 from bot.safety.models import IdempotencyRecord
 
 if TYPE_CHECKING:

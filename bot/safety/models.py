@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.billing.models import Base
-from bot.billing.types import string_enum
+from bot.core.base import Base, string_enum
 from bot.safety.types import ChallengeState, OutboxChannel, OutboxStatus
 
 JsonDict = dict[str, Any]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from bot.billing.schemas import Schema
+from bot.core.schemas import Schema
 
 
 class ChannelOut(Schema):

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from bot.billing.errors import NotFound, StepUpRequired, TooManyRequests
 from bot.billing.models import Contact
 from bot.billing.types import ContactKind
+from bot.core.errors import NotFound, StepUpRequired, TooManyRequests
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import StoredResponse, commit_once, replay
 from bot.safety.masking import mask_email, mask_phone

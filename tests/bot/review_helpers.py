@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
-from bot.billing.dates import add_months, month_end
-from bot.billing.money import percent_of
 from bot.billing.types import LineKind
+from bot.core.dates import add_months, month_end
+from bot.core.money import percent_of
 from bot.review.facts import AccountFacts, FactContract, FactInvoice, FactLine, FactSubscription
 
 _ids = count(1)

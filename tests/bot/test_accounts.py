@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.billing import accounts
-from bot.billing.errors import NotFound
 from bot.billing.models import Account, Adjustment, Invoice, Payment
-from bot.billing.money import parse_amount
+from bot.core.errors import NotFound
+from bot.core.money import parse_amount
 from tests.bot.conftest import AS_OF
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.billing.dates import MONTH_PATTERN, parse_month
-from bot.billing.schemas import MAX_ID
+from bot.core.dates import MONTH_PATTERN, parse_month
+from bot.core.schemas import MAX_ID
 from tests.bot.api_helpers import expect_error
 
 if TYPE_CHECKING:

@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.billing import accounts, inquiries
-from bot.billing.changes import Cause, InvoiceFacts, LineFacts, compare, group_lines
-from bot.billing.errors import NotFound
+from bot.billing.changes import Cause, InvoiceFacts, compare, group_lines
+from bot.billing.line_facts import LineFacts
 from bot.billing.types import LineKind
+from bot.core.errors import NotFound
 from tests.bot.conftest import AS_OF
 from tests.bot.safety_helpers import account
 

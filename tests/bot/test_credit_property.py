@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.billing.errors import AlreadyCredited, BeyondAuthority, IdempotencyConflict, NotFound
 from bot.billing.models import Adjustment
+from bot.core.errors import AlreadyCredited, BeyondAuthority, IdempotencyConflict, NotFound
 from bot.review import credits, service
 from bot.review.models import Finding
 from tests.bot.safety_helpers import context, step_up_now

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.billing import accounts
-from bot.billing.errors import AlreadyDisputed, NotFound
+from bot.core.errors import AlreadyDisputed, NotFound
 from bot.disputes import service
 from bot.disputes.schemas import DisputeIn
 from bot.safety.models import AuditEntry

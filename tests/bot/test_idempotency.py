@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from bot.billing.errors import IdempotencyConflict
+from bot.core.errors import IdempotencyConflict
 from bot.safety.audit import record_audit
 from bot.safety.idempotency import IdempotentRequest, commit_once, fingerprint, replay
 from bot.safety.models import AuditEntry, IdempotencyRecord

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.logging import configure_logging
-from bot.safety.audit import BOT_ACTOR, agent_actor, record_audit
+from bot.safety.actors import BOT_ACTOR, agent_actor
+from bot.safety.audit import record_audit
 from bot.safety.masking import mask_email, mask_phone
 from bot.safety.models import AuditEntry
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.billing.dates import add_months, format_day, format_range, month_end, months_between
-from bot.billing.money import (
+from bot.core.dates import add_months, format_day, format_range, month_end, months_between
+from bot.core.money import (
     format_amount,
     format_money,
     format_quantity,

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.billing.accounts import account_position
-from bot.billing.errors import AlreadyCredited, BeyondAuthority, NotFound, StepUpRequired
 from bot.billing.models import Adjustment
+from bot.core.errors import AlreadyCredited, BeyondAuthority, NotFound, StepUpRequired
 from bot.review import credits, service
 from bot.review.credits import CreditAction, decide_credit
 from bot.review.models import Finding
@@ -165,7 +165,7 @@ def test_unknown_or_foreign_finding_is_not_found(seeded_session: Session, clock:
 
 
 def test_a_dismissed_finding_cannot_be_credited(seeded_session: Session, clock: FakeClock) -> None:
-    from bot.billing.errors import FindingClosed
+    from bot.core.errors import FindingClosed
 
     finding_id = _marko_finding(seeded_session, clock)
     credits.dismiss_finding(

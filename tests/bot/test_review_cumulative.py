@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.api.errors import status_and_code
-from bot.billing.errors import BeyondAuthority, CreditExceedsInvoice
 from bot.billing.models import Adjustment
 from bot.billing.types import AdjustmentKind
 from bot.commerce.types import Tier
+from bot.core.errors import BeyondAuthority, CreditExceedsInvoice
 from bot.review import credits, service
 from bot.review.allowance import DEFAULT_WINDOW_DAYS
 from bot.review.models import CreditGrant, Finding

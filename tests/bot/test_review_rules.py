@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.billing.money import percent_of
 from bot.billing.types import LineKind
+from bot.core.money import percent_of
 from bot.review.rules import RULES, run_rules
 from bot.review.rules.above_contract_price import above_contract_price
 from bot.review.rules.base import overcharge_vat

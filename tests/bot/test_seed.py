@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot.billing.models import Account, Base, Contact, Customer, Invoice, InvoiceLine, Payment
-from bot.billing.money import percent_of
+from bot.billing.models import Account, Contact, Customer, Invoice, InvoiceLine, Payment
 from bot.billing.seed.runner import seed
+from bot.core.base import Base
+from bot.core.money import percent_of
 from bot.review.models import SeededBillingError
 from tests.bot.conftest import AS_OF, TEST_CUSTOMERS
 

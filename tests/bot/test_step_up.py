@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select
 
-from bot.billing.errors import NotFound, StepUpRequired, TooManyRequests
+from bot.core.errors import NotFound, StepUpRequired, TooManyRequests
 from bot.safety import step_up
 from bot.safety.models import AuditEntry, OutboxMessage, StepUpChallenge
 from bot.safety.types import OutboxStatus

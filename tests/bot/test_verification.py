@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select
 
-from bot.billing.errors import NotVerified
 from bot.billing.models import Account, Invoice, VerificationAttempt, VerifiedSession
 from bot.billing.schemas import PostcodeHoldRequest, VerificationRequest, VerificationResult
 from bot.billing.types import VerificationFactor
@@ -21,6 +20,7 @@ from bot.billing.verification import (
     revoke,
     verify,
 )
+from bot.core.errors import NotVerified
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

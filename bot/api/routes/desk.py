@@ -23,7 +23,7 @@ from bot.api.desk_auth import (
     set_desk_cookie,
 )
 from bot.api.desk_deps import DeskEventsDep
-from bot.billing.errors import NotLoggedIn
+from bot.core.errors import NotLoggedIn
 from bot.desk.sessions import (
     CSRF_COOKIE,
     CSRF_HEADER,

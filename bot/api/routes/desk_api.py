@@ -17,9 +17,9 @@ from bot.api.deps import DiscountPolicyDep, NowDep, SessionDep, SettingsDep, get
 from bot.api.desk_auth import DeskAgentDep, DeskSessionDep, DeskStreamSessionDep, SupervisorDep
 from bot.api.desk_deps import DeskConfigDep, DeskEventsDep
 from bot.api.idempotency import idempotent_request
-from bot.billing.errors import RasaUnavailable
-from bot.billing.money import format_amount, round_to_cents
-from bot.billing.schemas import Id
+from bot.core.errors import RasaUnavailable
+from bot.core.money import format_amount, round_to_cents
+from bot.core.schemas import Id
 from bot.desk import conversation, sessions
 from bot.desk.agents import set_on_duty
 from bot.desk.api_schemas import (

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 
 from bot.api.deps import NowDep, SessionDep
 from bot.api.desk_deps import DeskConfigDep, DeskEventsDep
-from bot.billing.errors import NotFound
-from bot.billing.schemas import Id
+from bot.core.errors import NotFound
+from bot.core.schemas import Id
 from bot.desk import records, tickets, transcript
 from bot.desk.schemas import (
     CallbackIn,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.billing.schemas import HealthOut
+from bot.core.schemas import HealthOut
 from bot.db import database_is_up
 
 router = APIRouter(tags=["health"])

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 
 from bot.api.deps import MonthDep, SessionDep, TodayDep, VerifiedAccount
 from bot.billing import inquiries
-from bot.billing.errors import InvalidRequest
-from bot.billing.money import parse_amount
 from bot.billing.schemas import ChargeList, InvoiceChanges
+from bot.core.errors import InvalidRequest
+from bot.core.money import parse_amount
 
 router = APIRouter(prefix="/accounts/{acct}", tags=["inquiries"])
 

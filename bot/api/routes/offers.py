@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse
 
 from bot.api.deps import DiscountPolicyDep, SessionDep
 from bot.api.idempotency import IdempotentWriteCtx, as_response
-from bot.billing.schemas import Id
 from bot.commerce import offers
 from bot.commerce.schemas import OfferAnswerOut, OfferDecisionOut, OfferRequest
 from bot.commerce.types import Trigger
+from bot.core.schemas import Id
 
 router = APIRouter(prefix="/accounts/{acct}/offers", tags=["offers"])
 

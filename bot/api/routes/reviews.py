@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 
 from bot.api.deps import SessionDep, SettingsDep, VerifiedAccount
 from bot.api.idempotency import IdempotentWriteCtx, as_response
-from bot.billing.money import round_to_cents
-from bot.billing.schemas import Id
+from bot.core.money import round_to_cents
+from bot.core.schemas import Id
 from bot.review import credits, service
 from bot.review.schemas import CreditOut, FindingList, ReviewOut, ReviewRequest
 from bot.review.types import FindingStatus

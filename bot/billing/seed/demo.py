@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import add_months, format_month, month_end
 from bot.billing.seed.catalog import (
     FIBER_300,
     FIBER_1000,
@@ -20,6 +19,7 @@ from bot.billing.seed.catalog import (
 )
 from bot.billing.seed.spec import AddOnSpec, ContractSpec, CustomerSpec, ExtraLine, PaymentSpec
 from bot.billing.types import LineKind, PaymentMethod
+from bot.core.dates import add_months, format_month, month_end
 from bot.review.types import RuleName
 
 if TYPE_CHECKING:

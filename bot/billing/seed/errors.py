@@ -25,10 +25,10 @@ import random
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
 
-from bot.billing.dates import add_months, format_month, month_end, month_start
 from bot.billing.seed import catalog
 from bot.billing.seed.spec import AddOnSpec, ExtraLine, SeededError
 from bot.billing.types import LineKind
+from bot.core.dates import add_months, format_month, month_end, month_start
 from bot.review.types import RuleName
 
 if TYPE_CHECKING:

@@ -11,8 +11,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import add_months, month_end, months_between
-from bot.billing.money import percent_of
 from bot.billing.seed import catalog
 from bot.billing.seed.errors import plan_errors
 from bot.billing.seed.spec import (
@@ -25,6 +23,8 @@ from bot.billing.seed.spec import (
     PaymentSpec,
 )
 from bot.billing.types import LineKind, PaymentMethod, PlanKind
+from bot.core.dates import add_months, month_end, months_between
+from bot.core.money import percent_of
 
 if TYPE_CHECKING:
     from bot.billing.seed.catalog import PlanItem

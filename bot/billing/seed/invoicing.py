@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import add_months, month_end
 from bot.billing.models import Invoice, InvoiceLine, Payment
 from bot.billing.seed.catalog import VAT_RATE
 from bot.billing.seed.lines import LATE_FEE_PAID_ON_TIME, LateInvoice, Line, month_lines
 from bot.billing.seed.onboarding import OpenAccount, open_account
 from bot.billing.seed.spec import InvoiceFacts
 from bot.billing.types import InvoiceState, LineKind
+from bot.core.dates import add_months, month_end
 from bot.review.models import SeededBillingError
 
 if TYPE_CHECKING:

@@ -9,7 +9,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import (
+from bot.billing.models import UsageRecord
+from bot.billing.seed.catalog import LATE_FEE_CENTS, VAT_RATE
+from bot.billing.types import LineKind
+from bot.core.dates import (
     days_in_month,
     format_month,
     format_range,
@@ -17,10 +20,7 @@ from bot.billing.dates import (
     months_between,
     next_day,
 )
-from bot.billing.models import UsageRecord
-from bot.billing.money import percent_of, prorate, round_to_cents
-from bot.billing.seed.catalog import LATE_FEE_CENTS, VAT_RATE
-from bot.billing.types import LineKind
+from bot.core.money import percent_of, prorate, round_to_cents
 from bot.review.types import RuleName
 
 DUPLICATE_CHARGE = str(RuleName.DUPLICATE_CHARGE)

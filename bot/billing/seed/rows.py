@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
-    from bot.billing.models import Base
+    from bot.core.base import Base
 
 
 def table_of(model: type[Base]) -> Table:

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select, text
 
-from bot.billing.dates import add_months, month_start
 from bot.billing.models import AddOn, Customer, Invoice, InvoiceLine, Plan
 from bot.billing.seed.catalog import ADD_ONS, PLANS
 from bot.billing.seed.demo import demo_specs
 from bot.billing.seed.generated import generated_spec
 from bot.billing.seed.invoicing import bill_customer
 from bot.billing.seed.rows import Rows
+from bot.core.dates import add_months, month_start
 from bot.desk.agents import ensure_demo_agents
 from bot.tables import metadata
 

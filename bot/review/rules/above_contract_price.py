@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import days_in_month
-from bot.billing.money import format_amount, format_money, prorate, round_to_cents
+from bot.core.dates import days_in_month
+from bot.core.money import format_amount, format_money, prorate, round_to_cents
 from bot.review.rules.base import Draft, line_evidence, lines_with_invoices
 from bot.review.types import RuleName
 

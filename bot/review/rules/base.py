@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.billing.money import format_amount, percent_of
+from bot.core.money import format_amount, percent_of
 
 if TYPE_CHECKING:
     from bot.review.facts import AccountFacts, FactInvoice, FactLine

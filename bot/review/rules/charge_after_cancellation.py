@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.billing.dates import format_day, format_range
-from bot.billing.money import format_money
+from bot.core.dates import format_day, format_range
+from bot.core.money import format_money
 from bot.review.rules.base import Draft, line_evidence, lines_with_invoices
 from bot.review.types import RuleName
 

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.billing.errors import InvalidRequest
 from bot.commerce.arrangement_rules import (
     arrangement_options,
     plan_schedule,
     split_schedule,
 )
 from bot.commerce.types import ArrangementKind
+from bot.core.errors import InvalidRequest
 from tests.bot.commerce.factories import shipped_policy
 
 TODAY = date(2026, 11, 15)

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.billing.errors import PolicyFileError
 from bot.commerce.decisions import (
     decide,
     discount_amount,
@@ -20,6 +19,7 @@ from bot.commerce.decisions import (
 )
 from bot.commerce.policy import DiscountPolicy, parse_policy
 from bot.commerce.types import Decision, Tier, Trigger
+from bot.core.errors import PolicyFileError
 from tests.bot.commerce.factories import EVA, TODAY, history, policy_document, shipped_policy
 
 CUSTOMER_TRIGGERS = [Trigger.PRICE_COMPLAINT, Trigger.DISCOUNT_REQUEST, Trigger.CANCELLATION]

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.billing.errors import BeyondAuthority
 from bot.billing.models import Invoice, InvoiceLine
 from bot.commerce.churn import AccountHistory, churn_risk
 from bot.commerce.decisions import decide
@@ -18,6 +17,7 @@ from bot.commerce.grants import check_authority, grant_discount
 from bot.commerce.history import account_history, tenure_months
 from bot.commerce.models import AccountDiscount, Offer
 from bot.commerce.types import Decision, Tier, Trigger
+from bot.core.errors import BeyondAuthority
 from bot.disputes.models import Dispute
 from bot.safety.models import AuditEntry
 from tests.bot.commerce.factories import shipped_policy

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.billing.money import parse_amount
 from bot.commerce.models import PaymentArrangement, PaymentLink
+from bot.core.money import parse_amount
 from bot.safety.models import AuditEntry
 from tests.bot.api_helpers import expect_error
 

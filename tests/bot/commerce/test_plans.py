@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.billing.money import prorate
 from bot.commerce.cancellation import cancellation_terms
 from bot.commerce.plans import PlanFacts, days_left, monthly_cost, proration, recommend
+from bot.core.money import prorate
 
 FIBER_100 = PlanFacts("fiber-100", "Fiber 100", "fiber", 2990, 500, 150)
 FIBER_300 = PlanFacts("fiber-300", "Fiber 300", "fiber", 3990, 1000, 150)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from bot.billing.errors import PolicyFileError
 from bot.commerce.decisions import decide
 from bot.commerce.policy import PROJECT_ROOT, load_policy, parse_policy, resolve_path
 from bot.commerce.types import Decision, Tier, Trigger
+from bot.core.errors import PolicyFileError
 from tests.bot.commerce.factories import (
     EVA,
     POLICY_PATH,

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from bot.billing.dates import add_months
 from bot.billing.models import Account, Invoice, InvoiceLine
 from bot.commerce.models import AccountDiscount
+from bot.core.dates import add_months
 from bot.db import create_db_engine
 from bot.migrations import downgrade, upgrade
 from tests.bot.conftest import AS_OF, throwaway_database

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.api.app import create_app
-from bot.billing.errors import PolicyFileError
 from bot.cli import app
+from bot.core.errors import PolicyFileError
 from bot.settings import Settings, get_settings
 from tests.bot.commerce.factories import POLICY_PATH
 

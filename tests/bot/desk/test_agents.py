@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import delete, select
 
-from bot.billing.errors import InvalidRequest
+from bot.core.errors import InvalidRequest
 from bot.desk.agents import (
     DEMO_AGENTS,
     authenticate,

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.api.errors import status_and_code
-from bot.billing.errors import (
+from bot.billing.models import Adjustment
+from bot.commerce.models import AccountDiscount
+from bot.core.errors import (
     AlreadyCredited,
     AuthorityUsedUp,
     BeyondAgentAuthority,
@@ -25,8 +27,6 @@ from bot.billing.errors import (
     NotVerified,
     NotYourTicket,
 )
-from bot.billing.models import Adjustment
-from bot.commerce.models import AccountDiscount
 from bot.desk import authority, handling, tickets
 from bot.desk.models import Agent
 from bot.desk.schemas import CreditIn, DiscountIn

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.api.errors import status_and_code
-from bot.billing.errors import AuthorityUsedUp, CreditExceedsInvoice
 from bot.billing.models import Adjustment, Invoice
 from bot.commerce.models import AccountDiscount
+from bot.core.errors import AuthorityUsedUp, CreditExceedsInvoice
 from bot.desk import authority, handling, tickets
 from bot.desk.models import Agent
 from bot.desk.schemas import CreditIn, DiscountIn

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.billing.errors import AlreadyClaimed, NotYourTicket, TicketClosed
+from bot.core.errors import AlreadyClaimed, NotYourTicket, TicketClosed
 from bot.desk import handling, tickets
 from bot.desk.erlang import average_speed_of_answer
 from bot.desk.schemas import ResolveIn

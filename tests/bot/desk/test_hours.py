@@ -6,10 +6,17 @@ November in Ljubljana is UTC+1; 2026-11-20 is a Friday.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.desk.hours import DEFAULT_OPENING_HOURS, callback_windows, parse_opening_hours
+from bot.api.app import create_app
+from bot.core.errors import ConfigurationError
+from bot.desk.hours import callback_windows, parse_opening_hours
+from bot.settings import DEFAULT_OPENING_HOURS, Settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 OFFICE = parse_opening_hours("Mon-Fri 08:00-18:00; Sat 09:00-13:00")
 ALWAYS = parse_opening_hours(DEFAULT_OPENING_HOURS)
@@ -123,3 +130,16 @@ def test_bad_opening_hours(text: str, problem: str) -> None:
 def test_bad_time_zone() -> None:
     with pytest.raises(ValueError, match="unknown time zone"):
         parse_opening_hours(DEFAULT_OPENING_HOURS, "Europe/Atlantis")
+
+
+def test_bad_opening_hours_stop_the_start(tmp_path: Path) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        app_env="test",
+        database_url=f"sqlite:///{tmp_path / 'b.db'}",
+        backend_service_token="t" * 32,
+        step_up_secret="s" * 32,
+        desk_opening_hours="Mon-Fri 08:00-25:00",
+    )
+    with pytest.raises(ConfigurationError, match=r"DESK_OPENING_HOURS/DESK_TIMEZONE: .*time"):
+        create_app(settings)

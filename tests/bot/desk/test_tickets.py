@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.billing.errors import AlreadyClaimed, InvalidRequest, TicketClosed
 from bot.commerce.models import Offer
 from bot.commerce.types import OfferStatus, Trigger
+from bot.core.errors import AlreadyClaimed, InvalidRequest, TicketClosed
 from bot.desk import handling, tickets
 from bot.desk.models import HandoffTicket, TicketMessage
 from bot.desk.types import TicketStatus

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from bot.billing.errors import NotYourTicket
 from bot.billing.seed.runner import wipe
+from bot.core.errors import NotYourTicket
 from bot.desk import handling, tickets
 from bot.desk.schemas import ConversationEvent
 from bot.desk.transcript import add_agent_message, record_conversation_events, ticket_messages

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import pytest
 
-from bot.billing.errors import RasaUnavailable
+from bot.core.errors import RasaUnavailable
 from bot.desk.rasa_client import RasaClient, from_person
 from tests.bot.desk_web.fake_rasa import RASA_TOKEN, FakeRasa, running_fake_rasa
 

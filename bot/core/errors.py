@@ -1,8 +1,8 @@
-"""Errors raised by the billing services.
+"""Errors raised by the back end's services, every capability's (billing, desk, commerce...).
 
 Our exception hierarchy:
 
-* BillingError
+* BotError
   + NotAuthenticated - the caller did not present the service token.
   + NotVerified - the conversation has no live verification for the account (also used
                   for accounts that do not exist, so existence is never revealed).
@@ -33,7 +33,8 @@ Our exception hierarchy:
     + AlreadyClaimed - another agent already claimed the handoff ticket.
   + DatabaseUnavailable - the database cannot be reached.
   + RasaUnavailable - Rasa's HTTP API cannot be reached or refused (desk pause/resume/replies).
-  + PolicyFileError - the discount policy file is missing or invalid (stops the start).
+  + ConfigurationError - a setting or a configuration file is invalid (stops the start):
+    + PolicyFileError - the discount policy file is missing or invalid.
 
 Services raise these; `bot.api.errors` maps each class to an HTTP status and error code in
 one place, and the CLI prints their message without a traceback.
@@ -42,27 +43,27 @@ one place, and the CLI prints their message without a traceback.
 from __future__ import annotations
 
 
-class BillingError(Exception):
-    """Base class of every error the billing back end raises on purpose."""
+class BotError(Exception):
+    """Base class of every error the back end raises on purpose."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class NotAuthenticated(BillingError):
+class NotAuthenticated(BotError):
     """Missing or wrong service bearer token."""
 
 
-class NotVerified(BillingError):
+class NotVerified(BotError):
     """No live verified session of this conversation for this account."""
 
 
-class NotLoggedIn(BillingError):
+class NotLoggedIn(BotError):
     """A desk request without a live agent session (no cookie, unknown, ended or expired)."""
 
 
-class Forbidden(BillingError):
+class Forbidden(BotError):
     """The logged-in agent may not do this (e.g. an agent asking for the supervisor figures)."""
 
 
@@ -74,35 +75,39 @@ class NotYourTicket(Forbidden):
     """The handoff ticket is claimed by another agent."""
 
 
-class NotFound(BillingError):
+class NotFound(BotError):
     """The requested invoice or month does not exist for this (verified) account."""
 
 
-class InvalidRequest(BillingError):
+class InvalidRequest(BotError):
     """The request breaks a rule that schema validation cannot express."""
 
 
-class DatabaseUnavailable(BillingError):
+class DatabaseUnavailable(BotError):
     """The database cannot be reached or has no schema yet."""
 
 
-class RasaUnavailable(BillingError):
+class RasaUnavailable(BotError):
     """Rasa's HTTP API timed out, could not be reached, refused the token or failed."""
 
 
-class PolicyFileError(BillingError):
+class ConfigurationError(BotError):
+    """A setting (or a file it names) is invalid: the back end refuses to start."""
+
+
+class PolicyFileError(ConfigurationError):
     """The discount policy file cannot be read or breaks its schema."""
 
 
-class StepUpRequired(BillingError):
+class StepUpRequired(BotError):
     """No live step-up (one-time code) of this conversation for this account."""
 
 
-class TooManyRequests(BillingError):
+class TooManyRequests(BotError):
     """A rate limit was reached (one-time codes per account and hour)."""
 
 
-class Conflict(BillingError):
+class Conflict(BotError):
     """The request is valid but the current state forbids it."""
 
 
