@@ -10,10 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import DomainDict, point_out_hidden_card_number
+from actions.base import DomainDict, GuardedAction, point_out_hidden_card_number
 
 
-class ReturnsOutcomeSlots(FormValidationAction, ABC):
+class ReturnsOutcomeSlots(GuardedAction, FormValidationAction, ABC):
     """Adds a SlotSet for every slot in `outcome_slots` that the run changed and did not return."""
 
     outcome_slots: tuple[str, ...] = ()

@@ -18,12 +18,12 @@ import contextlib
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import BillingAction, DomainDict
+from actions.base import BillingAction, DomainDict, GuardedAction
 from actions.billing_client import (
     JSON,
     BackendUnavailable,
@@ -266,7 +266,7 @@ class ActionAnswerBareYesNo(BillingAction):
         return [SlotSet(names.HANDOFF_REASON, None)] if reason else []
 
 
-class ActionEndOpenHandoff(Action):
+class ActionEndOpenHandoff(GuardedAction):
     """After a goodbye: a ticket the customer was still deciding about (callback, wait or the
     bot) is withdrawn, so nobody waits in the queue for a customer who has left. Says nothing."""
 

@@ -16,7 +16,7 @@ from actions import names
 from actions.answers import CustomerRequest
 from actions.arrangements import set_up_arrangement
 from actions.base import OFFER_HUMAN_BUTTONS, BillingAction, DomainDict, offer_person
-from actions.billing_client import JSON, BillingClient, Refused
+from actions.billing_client import JSON, BeyondAuthority, BillingClient, Refused
 from actions.formatting import day, money
 from actions.keys import operation_key
 from actions.preferences import save_preferences
@@ -71,9 +71,9 @@ class ActionExecutePendingOperation(BillingAction):
         try:
             text = await self.carry_out(operation, tracker.sender_id, account, key)
         except Refused as refusal:
-            if refusal.code == "beyond_authority":
+            if isinstance(refusal, BeyondAuthority):
                 reason = f"beyond_authority|{operation.ref}" if operation.kind == "credit" else ""
-                text = "That's more than I'm allowed to do myself."
+                text = BEYOND.get(refusal.code, "That's more than I'm allowed to do myself.")
                 return [*settled(), *offer_person(dispatcher, text, reason or "beyond_authority")]
             text = REFUSALS.get(refusal.code, "I couldn't do that in this chat; a person can help.")
         dispatcher.utter_message(text=text)
@@ -130,6 +130,11 @@ class ActionExecutePendingOperation(BillingAction):
         )
 
 
+# Beyond what the bot may grant: a person is offered.
+BEYOND = {
+    "credit_exceeds_invoice": "That invoice has already been credited as far as it can be, so I"
+    " can't add this credit myself.",
+}
 REFUSALS = {
     "already_credited": "That was already credited to your account, so nothing more was needed.",
     "offer_unavailable": (

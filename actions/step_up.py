@@ -10,13 +10,19 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict
-from actions.billing_client import JSON, BillingClient, BillingClientError, shared_client
+from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict, GuardedAction
+from actions.billing_client import (
+    JSON,
+    BillingClient,
+    BillingClientError,
+    TooManyRequests,
+    shared_client,
+)
 from actions.form_outcome import ReturnsOutcomeSlots
 from actions.keys import idempotency_key
 from actions.operations import Operation
@@ -24,6 +30,9 @@ from actions.operations import Operation
 logger = logging.getLogger(__name__)
 
 
+TOO_MANY_CODES = (
+    "You've asked for several codes in the last hour, so I can't send another one right now."
+)
 _CODE = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})(?!\d)")
 EMAIL_WORDS = ("mail", "e-mail", "email", "inbox")
 ORDINAL_FIRST = ("first", "1st", "1", "one", "top")
@@ -67,7 +76,7 @@ class StepUpMixin:
         return self._client or shared_client()
 
 
-class ActionAskStepUpChannel(StepUpMixin, Action):
+class ActionAskStepUpChannel(StepUpMixin, GuardedAction):
     def __init__(self, client: BillingClient | None = None) -> None:
         self._client = client
 
@@ -91,7 +100,7 @@ class ActionAskStepUpChannel(StepUpMixin, Action):
         return []
 
 
-class ActionAskStepUpCode(Action):
+class ActionAskStepUpCode(GuardedAction):
     def name(self) -> str:
         return "action_ask_step_up_code"
 
@@ -145,6 +154,8 @@ class ValidateStepUpForm(StepUpMixin, ReturnsOutcomeSlots):
             await self.client.send_step_up_code(tracker.sender_id, account, channel["id"], key)
         except BillingClientError as error:
             logger.warning("step_up.code_not_sent", extra={"error": type(error).__name__})
+            if isinstance(error, TooManyRequests):
+                dispatcher.utter_message(text=TOO_MANY_CODES)
             return {names.STEP_UP_CHANNEL: "-", names.STEP_UP_CODE: names.CHECK_UNAVAILABLE}
         logger.info("step_up.code_sent", extra={"conversation_id": tracker.sender_id})
         return {names.STEP_UP_CHANNEL: channel["masked"]}

@@ -13,16 +13,18 @@ import logging
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import DomainDict
+from actions.base import DomainDict, GuardedAction
 from actions.billing_client import (
     BackendUnavailable,
     BillingClient,
     BillingClientError,
+    InvalidRequest,
+    TooManyRequests,
     VerificationResult,
     shared_client,
 )
@@ -209,6 +211,14 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
             result = await client.verify(
                 tracker.sender_id, account_number, factor, value, client_address(tracker)
             )
+        except InvalidRequest:
+            # Not counted by the back end (e.g. an impossible date): the reply of a wrong answer.
+            logger.info("verification.invalid_answer", extra=log)
+            dispatcher.utter_message(text=failed_attempt_message(None))
+            return outcome(None)
+        except TooManyRequests:
+            logger.info("verification.throttled", extra=log)
+            return outcome(names.CHECK_LOCKED)
         except BillingClientError as error:
             if not isinstance(error, BackendUnavailable):
                 logger.warning("verification.refused", extra={**log, "error": type(error).__name__})
@@ -253,7 +263,7 @@ def is_short(tracker: Tracker) -> bool:
     return len((tracker.latest_message.get("text") or "").split()) <= 3
 
 
-class ActionAskAccountNumber(Action):
+class ActionAskAccountNumber(GuardedAction):
     def name(self) -> str:
         return "action_ask_account_number"
 
@@ -264,7 +274,7 @@ class ActionAskAccountNumber(Action):
         return []
 
 
-class ActionAskIdentityCheck(Action):
+class ActionAskIdentityCheck(GuardedAction):
     def name(self) -> str:
         return "action_ask_identity_check"
 
@@ -275,7 +285,7 @@ class ActionAskIdentityCheck(Action):
         return []
 
 
-class ActionAskInvoiceAmountCheck(Action):
+class ActionAskInvoiceAmountCheck(GuardedAction):
     def name(self) -> str:
         return "action_ask_invoice_amount_check"
 
