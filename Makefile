@@ -12,6 +12,10 @@ ENCODER := models/encoder/all-MiniLM-L6-v2.onnx
 CHROMIUM ?= /usr/bin/chromium
 WEBCHAT_VERSION := 1.0.1
 WEBCHAT := vendor/rasa-webchat-$(WEBCHAT_VERSION)/webchat.js
+# NLU evaluation (scripts/nlu_quality.py): the config under test and the third-party dev set.
+CONFIG ?= config.yml
+NLU_DEV_SET ?= $(CURDIR)/../shared/nlu-dev/multidogo.yml
+NLU_QUALITY := .venv-rasa/bin/python scripts/nlu_quality.py
 TRAINING_INPUTS := config.yml domain.yml $(wildcard addons/encoder/*.py) addons/sentence_embeddings.py addons/intent_classifier.py addons/billing_entities.py $(shell find data -name '*.yml' 2>/dev/null | sort)
 
 # Embedded defaults; override any of them in the environment (see .env.example).
@@ -93,10 +97,10 @@ test-bot: .venv/.installed ## Back-end tests (SQLite and PostgreSQL)
 test-actions: .venv-rasa/.installed ## Action and add-on tests (fake HTTP)
 	.venv-rasa/bin/pytest -c tests/pytest-rasa.ini --rootdir=. -q
 
-test-dialogue: $(MODEL) ## rasa data validate, rasa test stories, NLU quality on held-out data
+test-dialogue: $(MODEL) ## rasa data validate, rasa test stories, the model against the NLU gates (tests/nlu/gates.yml)
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out var/results/core
-	.venv-rasa/bin/python scripts/nlu_quality.py --model $(MODEL) --data tests/nlu/holdout.yml --out var/results/nlu
+	$(NLU_QUALITY) gate --model $(MODEL) --dev-set $(NLU_DEV_SET)
 
 # Browser tests drive Debian's chromium through Playwright (never a browser download).
 $(CHROMIUM):
@@ -107,8 +111,10 @@ $(CHROMIUM):
 test-e2e: setup $(MODEL) $(CHROMIUM) ## Real processes on loopback ports: conversations over REST, the website and desk in Chromium
 	.venv/bin/pytest tests/e2e -q
 
-eval: $(MODEL) ## NLU quality report on the held-out examples
-	.venv-rasa/bin/python scripts/nlu_quality.py --model $(MODEL) --data tests/nlu/holdout.yml --out var/results/nlu
+# Trains its own NLU-only models (3 seeds, 5 folds; cached under var/nlu-eval by a hash of config,
+# data and custom code). EVAL_ARGS="--folds 2 --seeds 1" for a quick run.
+eval: .venv-rasa/.installed $(ENCODER) ## NLU report: holdout, dev set, 5-fold cross-validation, 3 seeds (CONFIG=config.yml)
+	$(NLU_QUALITY) eval --config $(CONFIG) --dev-set $(NLU_DEV_SET) $(EVAL_ARGS)
 
 # Trains a stock `rasa init` bot once (cached under var/bench/stock), runs it beside ours and prints
 # ratios; times `rasa train` of ours (BENCH_ARGS=--skip-train to leave that out).
