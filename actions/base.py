@@ -167,9 +167,13 @@ def fail_safely(
     )
     text = BACKEND_DOWN if isinstance(error, BackendUnavailable) else SOMETHING_WENT_WRONG
     dispatcher.utter_message(text=text, buttons=OFFER_HUMAN_BUTTONS)
-    if isinstance(action, GuardedAction):
-        return action.failure_events(tracker, domain)
-    return clean_failure_events(action, tracker, domain)
+    try:
+        if isinstance(action, GuardedAction):
+            return action.failure_events(tracker, domain)
+        return clean_failure_events(action, tracker, domain)
+    except Exception as second:  # the apology is out; Rasa must still get an answer
+        logger.error("action.failure_events_failed", extra={"error": type(second).__name__})
+        return []
 
 
 def clean_failure_events(action: Action, tracker: Tracker, domain: DomainDict) -> list[EventType]:
@@ -197,8 +201,10 @@ def where(error: BaseException) -> str:
     """`module.py:line function` of the deepest frame in our code: a place, never a message."""
     frames = traceback.extract_tb(error.__traceback__)
     ours = [f for f in frames if Path(f.filename).parent.name in ("actions", "addons")]
-    frame = (ours or frames or [None])[-1]
-    return f"{Path(frame.filename).name}:{frame.lineno} {frame.name}" if frame else "unknown"
+    if not (ours or frames):
+        return "unknown"
+    frame = (ours or frames)[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
 
 
 class GuardedAction(Action, ABC):
