@@ -1,7 +1,7 @@
 """What an agent reads when a conversation is handed over: intents, a summary, the transcript.
 
 The transcript comes from the tracker the action was sent, which the tracker store has not yet
-redacted for this turn, so it is redacted here the same way (addons.redaction): answers to the
+redacted for this turn, so it is redacted here the same way (privacy.masking): answers to the
 identity check or the one-time code are removed whole, dates and card numbers masked. The
 customer's latest message is left out: the event broker delivers it with the bot's answer once the
 turn is saved, and the ticket exists by then.
@@ -15,7 +15,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import names
-from addons.redaction import SECRET_ANSWER_SLOTS, VERIFICATION_ANSWER, redact_text
+from privacy.masking import SECRET_ANSWER_SLOTS, VERIFICATION_ANSWER_MASK, mask
 
 MAX_MESSAGES = 40
 MAX_INTENTS = 20
@@ -105,7 +105,7 @@ def redacted_transcript(tracker: Tracker) -> list[dict[str, Any]]:
         text = str(event["text"])[:MAX_CHARACTERS]
         if kind == "user":
             secret = requested_slot in SECRET_ANSWER_SLOTS
-            text = VERIFICATION_ANSWER if secret else redact_text(text)
+            text = VERIFICATION_ANSWER_MASK if secret else mask(text)
         lines.append(
             {
                 "sender": "customer" if kind == "user" else "bot",

@@ -13,6 +13,7 @@ from privacy.masking import (
     CARD_MASK,
     DATE_MASK,
     POSTCODE_MASK,
+    SECRET_ANSWER_SLOTS,
     luhn_valid,
     mask,
     mask_card_details,
@@ -36,8 +37,6 @@ __all__ = [
 ENTITY_MASK = "[removed]"
 # Entities whose value is a secret, and the mask their words get in the message text.
 SENSITIVE_ENTITIES = {"date": DATE_MASK, "postcode": POSTCODE_MASK}
-# While a form asks for one of these slots, the customer's whole answer is a secret.
-SECRET_ANSWER_SLOTS = frozenset({"identity_check", "invoice_amount_check", "step_up_code"})
 
 # The channels mask card details before NLU; dates and postcodes stay until the turn is saved,
 # because the verification actions read them from the text.

@@ -39,6 +39,9 @@ CARD_CODE_MASK: Final = "[card security code removed]"
 DATE_MASK: Final = "[date removed]"
 POSTCODE_MASK: Final = "[postcode removed]"
 VERIFICATION_ANSWER_MASK: Final = "[verification answer removed]"
+# While a form asks for one of these slots the customer's whole answer is a secret: the tracker
+# store and the handoff transcript keep VERIFICATION_ANSWER_MASK instead (slots of domain.yml).
+SECRET_ANSWER_SLOTS: Final = frozenset({"identity_check", "invoice_amount_check", "step_up_code"})
 MASKS: Final = (CARD_MASK, CARD_CODE_MASK, DATE_MASK, POSTCODE_MASK, VERIFICATION_ANSWER_MASK)
 
 _ASCII_WHITESPACE = str.maketrans("\t\n\r\x0b\x0c", "     ")

@@ -22,7 +22,7 @@ from actions.handoff import (
 )
 from actions.handoff_text import ANYTHING_ELSE, CARRY_ON, HANDOFF_UNAVAILABLE
 from actions.settings import ClientSettings
-from addons.redaction import CARD_MASK, DATE_MASK, VERIFICATION_ANSWER
+from privacy.masking import CARD_MASK, DATE_MASK, VERIFICATION_ANSWER_MASK
 from tests.actions.conftest import VERIFIED_SLOTS, make_tracker, run_action
 
 WINDOWS = [
@@ -162,7 +162,7 @@ async def test_the_transcript_leaves_out_identity_answers_dates_cards_and_this_m
     await run_action(ActionHandOff(desk.client()), tracker)
     transcript = desk.opened()["transcript"]
     texts = [(line["sender"], line["text"]) for line in transcript]
-    assert ("customer", VERIFICATION_ANSWER) in texts
+    assert ("customer", VERIFICATION_ANSWER_MASK) in texts
     assert ("customer", f"I paid on {DATE_MASK} with {CARD_MASK}") in texts
     assert all("1985" not in text and "4111" not in text for _, text in texts)
     assert texts[-1] == ("bot", "Your last payments: ...")  # the broker delivers the rest
