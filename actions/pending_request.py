@@ -20,23 +20,27 @@ from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict
 from actions.commerce import ActionMakeOffer, ActionRecommendPlan, ActionSendPaymentLink
 from actions.disputes import ActionTellDisputeStatus
 from actions.insight import ActionExplainBillChange, ActionExplainCharge, ActionReviewAccount
+from actions.intents import ACCOUNT_INTENTS
 from actions.preferences import ActionChangeBillingPreferences
 
+_ANSWERING: tuple[type[AccountAction], ...] = (
+    ActionTellBalance,
+    ActionExplainInvoice,
+    ActionExplainCharge,
+    ActionExplainBillChange,
+    ActionListPayments,
+    ActionReviewAccount,
+    ActionMakeOffer,
+    ActionRecommendPlan,
+    ActionSendPaymentLink,
+    ActionOfferPaymentArrangement,
+    ActionChangeBillingPreferences,
+    ActionTellDisputeStatus,
+)
+_BY_NAME = {action_class().name(): action_class for action_class in _ANSWERING}
+# An account intent whose action is missing above fails here, at import.
 ACTION_FOR_INTENT: dict[str, type[AccountAction]] = {
-    "ask_balance": ActionTellBalance,
-    "ask_due_date": ActionTellBalance,
-    "explain_bill": ActionExplainInvoice,
-    "explain_charge": ActionExplainCharge,
-    "bill_higher_than_usual": ActionExplainBillChange,
-    "payment_history": ActionListPayments,
-    "dispute_charge": ActionReviewAccount,
-    "request_discount": ActionMakeOffer,
-    "cancel_service": ActionMakeOffer,
-    "change_plan": ActionRecommendPlan,
-    "pay_bill": ActionSendPaymentLink,
-    names.ASK_PAYMENT_ARRANGEMENT: ActionOfferPaymentArrangement,
-    names.SET_BILLING_PREFERENCES: ActionChangeBillingPreferences,
-    names.ASK_DISPUTE_STATUS: ActionTellDisputeStatus,
+    intent.name: _BY_NAME[intent.action] for intent in ACCOUNT_INTENTS
 }
 
 

@@ -15,27 +15,14 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import names
+from actions.intents import ACCOUNT_INTENTS
 from privacy.masking import SECRET_ANSWER_SLOTS, VERIFICATION_ANSWER_MASK, mask
 
 MAX_MESSAGES = 40
 MAX_INTENTS = 20
 MAX_CHARACTERS = 1000
 
-INTENT_PHRASES = {
-    "ask_balance": "the balance",
-    "ask_due_date": "the due date",
-    "explain_bill": "an explanation of the bill",
-    "explain_charge": "a charge on the bill",
-    "bill_higher_than_usual": "why the bill went up",
-    "payment_history": "past payments",
-    "pay_bill": "paying the bill",
-    "request_discount": "a discount",
-    "dispute_charge": "disputing a charge",
-    "change_plan": "a cheaper plan",
-    "cancel_service": "cancelling",
-    "talk_to_human": "a person",
-    "express_frustration": "(upset)",
-}
+INTENT_PHRASES = {intent.name: intent.phrase for intent in ACCOUNT_INTENTS}
 REASON_PHRASES = {
     "customer_request": "Customer asked for a person.",
     "repeated_fallback": "The bot did not understand two messages in a row.",
@@ -75,7 +62,7 @@ def conversation_summary(tracker: Tracker, reason: str) -> str:
     """One or two sentences, no personal data: what was asked, verification, why a person."""
     asked = [INTENT_PHRASES[i] for i in user_intents(tracker) if i in INTENT_PHRASES]
     parts = [REASON_PHRASES.get(reason, "Handed over.")]
-    topics = [topic for topic in dict.fromkeys(asked) if topic not in ("a person", "(upset)")]
+    topics = list(dict.fromkeys(asked))
     if topics:
         parts.append("Asked about " + ", ".join(topics) + ".")
     parts.append("Verified." if tracker.get_slot(names.VERIFIED) else "Not verified.")
