@@ -34,7 +34,9 @@ def server(api_settings: Settings, clock: FakeClock, seeded_db: Engine) -> Itera
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    # log_config=None as `bot serve`: uvicorn installs no handlers that bypass the root logger.
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", log_config=None)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -97,7 +97,13 @@ def running_fake_rasa() -> Iterator[FakeRasa]:
     sock.bind(("127.0.0.1", 0))
     fake.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     config = uvicorn.Config(
-        fake.app(), http="h11", ws="none", loop="asyncio", lifespan="off", log_level="warning"
+        fake.app(),
+        http="h11",
+        ws="none",
+        loop="asyncio",
+        lifespan="off",
+        log_level="warning",
+        log_config=None,  # as `bot serve`: no uvicorn handlers that bypass the root logger
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
