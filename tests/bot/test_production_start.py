@@ -38,6 +38,15 @@ WEAK_VALUES = {
     "short": "x" * (MIN_PRODUCTION_SECRET_LENGTH - 1),
 }
 DOCS = ["/openapi.json", "/docs", "/redoc"]
+# What `make` (development) or an operator's shell may have exported: the settings under test
+# must come from each test alone (make test-bot exports BACKEND_SERVICE_TOKEN=dev-service-token).
+AMBIENT = ("APP_ENV", "BACKEND_SERVICE_TOKEN", "STEP_UP_SECRET", "RASA_TOKEN", "BACKEND_HOST")
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in AMBIENT:
+        monkeypatch.delenv(name, raising=False)
 
 
 def production(database_url: str = "sqlite://", **overrides: str | None) -> Settings:
@@ -58,8 +67,7 @@ def free_port() -> int:
 
 def bot_env(tmp_path: Path, **variables: str) -> dict[str, str]:
     """The inherited environment without any secret or host `make` may have exported."""
-    dropped = {"APP_ENV", "BACKEND_SERVICE_TOKEN", "STEP_UP_SECRET", "RASA_TOKEN", "BACKEND_HOST"}
-    env = {name: value for name, value in os.environ.items() if name not in dropped}
+    env = {name: value for name, value in os.environ.items() if name not in AMBIENT}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'billing.db'}"
     env["DISCOUNT_POLICY_PATH"] = str(ROOT / "config/discount_policy.yml")
     return {**env, **variables}
