@@ -96,8 +96,8 @@ def seed(
     day = _parse_day(as_of)
 
     def load(settings: Settings) -> None:
-        from bot.billing.seed.runner import seed as run_seed
         from bot.db import create_db_engine
+        from bot.seed.runner import seed as run_seed
 
         _upgrade(settings)
         engine = create_db_engine(settings.database_url)
@@ -206,7 +206,7 @@ def review_eval() -> None:
 @app.command()
 def demo() -> None:
     """Print the demo customers and what each one shows off."""
-    from bot.billing.seed.demo import DEMO_CUSTOMERS
+    from bot.seed.demo import DEMO_CUSTOMERS
 
     header = f"{'account':<8} {'name':<13} {'born':<10} {'postcode':<8} {'email':<25} story"
     typer.echo(header)

@@ -32,9 +32,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.api.app import create_app
-from bot.billing.seed.runner import SeedResult, seed, wipe
 from bot.db import create_db_engine
 from bot.migrations import upgrade
+from bot.seed.runner import SeedResult, seed, wipe
 from bot.settings import Settings
 from bot.tables import metadata
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.billing.models import InvoiceLine
-from bot.billing.seed.errors import RATES
 from bot.review.evaluation import evaluate
 from bot.review.models import SeededBillingError
 from bot.review.types import RuleName
+from bot.seed.errors import RATES
 
 if TYPE_CHECKING:
     from tests.bot.conftest import FullSeed

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.billing.models import Account, Contact, Customer, Invoice, InvoiceLine, Payment
-from bot.billing.seed.runner import seed
 from bot.core.base import Base
 from bot.core.money import percent_of
 from bot.review.models import SeededBillingError
+from bot.seed.runner import seed
 from tests.bot.conftest import AS_OF, TEST_CUSTOMERS
 
 if TYPE_CHECKING:

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from bot.billing.seed.runner import wipe
 from bot.core.errors import NotYourTicket
 from bot.desk import handling, tickets
 from bot.desk.schemas import ConversationEvent
 from bot.desk.transcript import add_agent_message, record_conversation_events, ticket_messages
 from bot.desk.types import AgentRole
 from bot.safety.masking import CARD_MASK
+from bot.seed.runner import wipe
 from tests.bot.conftest import NOW
 from tests.bot.desk import helpers
 

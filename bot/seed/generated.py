@@ -11,9 +11,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.seed import catalog
-from bot.billing.seed.errors import plan_errors
-from bot.billing.seed.spec import (
+from bot.billing.types import LineKind, PaymentMethod, PlanKind
+from bot.core.dates import add_months, month_end, months_between
+from bot.core.money import percent_of
+from bot.seed import catalog
+from bot.seed.errors import plan_errors
+from bot.seed.spec import (
     AddOnSpec,
     ContractSpec,
     CreditSpec,
@@ -22,13 +25,10 @@ from bot.billing.seed.spec import (
     ExtraLine,
     PaymentSpec,
 )
-from bot.billing.types import LineKind, PaymentMethod, PlanKind
-from bot.core.dates import add_months, month_end, months_between
-from bot.core.money import percent_of
 
 if TYPE_CHECKING:
-    from bot.billing.seed.catalog import PlanItem
-    from bot.billing.seed.spec import InvoiceFacts, Payer
+    from bot.seed.catalog import PlanItem
+    from bot.seed.spec import InvoiceFacts, Payer
 
 SEED = "billing-support-bot-v1"
 FIRST_NAMES = (

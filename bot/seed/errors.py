@@ -25,14 +25,14 @@ import random
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
 
-from bot.billing.seed import catalog
-from bot.billing.seed.spec import AddOnSpec, ExtraLine, SeededError
 from bot.billing.types import LineKind
 from bot.core.dates import add_months, format_month, month_end, month_start
 from bot.review.types import RuleName
+from bot.seed import catalog
+from bot.seed.spec import AddOnSpec, ExtraLine, SeededError
 
 if TYPE_CHECKING:
-    from bot.billing.seed.spec import CustomerSpec
+    from bot.seed.spec import CustomerSpec
 
 RATES: Final = {
     RuleName.DUPLICATE_CHARGE: 0.04,

@@ -1,4 +1,4 @@
-"""Deterministic demo and generated billing data (`bot seed`).
+"""Deterministic demo and generated data (`bot seed`): it fills every capability's tables.
 
 * `catalog` - plans, add-ons and fees.
 * `spec` - what a customer has: contracts, add-ons, usage, fees, how they pay.

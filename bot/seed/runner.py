@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, text
 
 from bot.billing.models import AddOn, Customer, Invoice, InvoiceLine, Plan
-from bot.billing.seed.catalog import ADD_ONS, PLANS
-from bot.billing.seed.demo import demo_specs
-from bot.billing.seed.generated import generated_spec
-from bot.billing.seed.invoicing import bill_customer
-from bot.billing.seed.rows import Rows
 from bot.core.dates import add_months, month_start
 from bot.desk.agents import ensure_demo_agents
+from bot.seed.catalog import ADD_ONS, PLANS
+from bot.seed.demo import demo_specs
+from bot.seed.generated import generated_spec
+from bot.seed.invoicing import bill_customer
+from bot.seed.rows import Rows
 from bot.tables import metadata
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from bot.core.dates import add_months
 if TYPE_CHECKING:
     from datetime import date
 
-    from bot.billing.seed.rows import Rows
-    from bot.billing.seed.spec import ContractSpec, CustomerSpec
+    from bot.seed.rows import Rows
+    from bot.seed.spec import ContractSpec, CustomerSpec
 
 
 @dataclass

@@ -15,19 +15,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.billing.models import Invoice, InvoiceLine, Payment
-from bot.billing.seed.catalog import VAT_RATE
-from bot.billing.seed.lines import LATE_FEE_PAID_ON_TIME, LateInvoice, Line, month_lines
-from bot.billing.seed.onboarding import OpenAccount, open_account
-from bot.billing.seed.spec import InvoiceFacts
 from bot.billing.types import InvoiceState, LineKind
 from bot.core.dates import add_months, month_end
 from bot.review.models import SeededBillingError
+from bot.seed.catalog import VAT_RATE
+from bot.seed.lines import LATE_FEE_PAID_ON_TIME, LateInvoice, Line, month_lines
+from bot.seed.onboarding import OpenAccount, open_account
+from bot.seed.spec import InvoiceFacts
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from bot.billing.seed.rows import Rows
-    from bot.billing.seed.spec import CustomerSpec
+    from bot.seed.rows import Rows
+    from bot.seed.spec import CustomerSpec
 
 
 def bill_customer(spec: CustomerSpec, latest_period: date, as_of: date, rows: Rows) -> None:

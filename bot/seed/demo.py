@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.billing.seed.catalog import (
+from bot.billing.types import LineKind, PaymentMethod
+from bot.core.dates import add_months, format_month, month_end
+from bot.review.types import RuleName
+from bot.seed.catalog import (
     FIBER_300,
     FIBER_1000,
     INSTALLATION,
@@ -17,13 +20,10 @@ from bot.billing.seed.catalog import (
     MOBILE_20GB,
     ROAMING,
 )
-from bot.billing.seed.spec import AddOnSpec, ContractSpec, CustomerSpec, ExtraLine, PaymentSpec
-from bot.billing.types import LineKind, PaymentMethod
-from bot.core.dates import add_months, format_month, month_end
-from bot.review.types import RuleName
+from bot.seed.spec import AddOnSpec, ContractSpec, CustomerSpec, ExtraLine, PaymentSpec
 
 if TYPE_CHECKING:
-    from bot.billing.seed.spec import InvoiceFacts, Payer
+    from bot.seed.spec import InvoiceFacts, Payer
 
 
 @dataclass(frozen=True, slots=True)

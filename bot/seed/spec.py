@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.billing.seed.catalog import AddOnItem, Fee, PlanItem
 from bot.billing.types import LineKind, PaymentMethod
+from bot.seed.catalog import AddOnItem, Fee, PlanItem
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot.billing.models import UsageRecord
-from bot.billing.seed.catalog import LATE_FEE_CENTS, VAT_RATE
 from bot.billing.types import LineKind
 from bot.core.dates import (
     days_in_month,
@@ -22,6 +21,7 @@ from bot.core.dates import (
 )
 from bot.core.money import percent_of, prorate, round_to_cents
 from bot.review.types import RuleName
+from bot.seed.catalog import LATE_FEE_CENTS, VAT_RATE
 
 DUPLICATE_CHARGE = str(RuleName.DUPLICATE_CHARGE)
 LATE_FEE_PAID_ON_TIME = str(RuleName.LATE_FEE_PAID_ON_TIME)
@@ -31,8 +31,8 @@ PROMO_NOT_APPLIED = str(RuleName.PROMO_NOT_APPLIED)
 if TYPE_CHECKING:
     from datetime import date
 
-    from bot.billing.seed.onboarding import OpenAccount
-    from bot.billing.seed.spec import ContractSpec, SeededError
+    from bot.seed.onboarding import OpenAccount
+    from bot.seed.spec import ContractSpec, SeededError
 
 _QUANTITY_PLACES = Decimal("0.0001")
 
