@@ -1,1 +1,1 @@
-"""Billing capability: data model, rules (services), seed data."""
+"""Billing capability: customers, accounts, invoices, bill changes and verification."""
