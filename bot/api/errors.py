@@ -130,9 +130,9 @@ async def _http_error(_request: Request, error: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     route = getattr(request.scope.get("route"), "path", "unknown")
-    logger.error(
-        "request.failed", exc_info=error, extra={"route": route, "error_type": type(error).__name__}
-    )
+    # No `error_type` in `extra`: the formatters take it from exc_info, and the private record
+    # factory (privacy.logs) has already set it on the record, so `extra` would raise KeyError.
+    logger.error("request.failed", exc_info=error, extra={"route": route})
     return error_response(500, "internal_error", "something went wrong on our side")
 
 

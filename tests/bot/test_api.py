@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.api.app import create_app
+from bot.logging import configure_logging
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tests.bot.conftest import FakeClock
 
 ANA = {"conversation_id": "conv-ana", "account_number": "100001", "date_of_birth": "1985-03-14"}
@@ -268,6 +273,36 @@ def test_500_has_no_stack_trace(client: TestClient, monkeypatch: pytest.MonkeyPa
         client.get("/api/v1/accounts/100001/balance", headers=ANA_HEADERS), 500, "internal_error"
     )
     assert "secret" not in error["message"]
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    factory = logging.getLogRecordFactory()
+    yield
+    root = logging.getLogger()
+    root.handlers = [handler for handler in root.handlers if handler.get_name() != "bot"]
+    logging.setLogRecordFactory(factory)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_500_is_json_and_logged_with_the_served_logging(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the logging `bot serve` sets up (our handler, the private record factory)."""
+    from bot.billing import accounts
+
+    def explode(*_args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    configure_logging("json", "INFO")
+    monkeypatch.setattr(accounts, "balance", explode)
+    _verify_ana(client)
+    response = client.get("/api/v1/accounts/100001/balance", headers=ANA_HEADERS)
+    _error(response, 500, "internal_error")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
+    failed = [line for line in lines if line["event"] == "request.failed"]
+    assert len(failed) == 1
+    assert failed[0]["error_type"] == "RuntimeError"
 
 
 def test_openapi_lists_every_route(client: TestClient) -> None:
