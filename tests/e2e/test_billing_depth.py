@@ -11,7 +11,7 @@ from datetime import datetime
 import httpx
 
 from tests.e2e.conftest import ROOT, SERVICE_TOKEN, Stack, wait_until
-from tests.e2e.test_conversations import verify
+from tests.e2e.test_conversations import latest_invoice_total, verify, verify_with_postcode
 
 
 def latest_code(stack: Stack) -> str:
@@ -43,8 +43,13 @@ def chat_raw(stack: Stack, sender: str, text: str) -> list[dict]:
     return list(response.json())
 
 
-def test_ana_hears_why_her_bill_went_up(stack: Stack, sender: str) -> None:
-    verify(stack, sender, "how much do I owe?", "100001", "1000")
+def test_ana_verifies_with_postcode_and_amount_and_hears_why_her_bill_went_up(
+    stack: Stack, sender: str
+) -> None:
+    amount = latest_invoice_total(stack, "100001", "1985-03-14")
+    replies = verify_with_postcode(stack, sender, "how much do I owe?", "100001", "1000", amount)
+    assert replies[0] == "Thanks Ana, you're verified."
+    assert replies[1].startswith("Your balance is ")
     replies = stack.chat(sender, "why is my bill higher than last month?")
     # Invoice dates follow the day the seed ran, so the months are read, not fixed.
     change = re.match(
@@ -123,7 +128,7 @@ def test_editing_the_policy_file_changes_the_offer(stack: Stack, sender: str) ->
     try:
         backend.start(stack.env)
         wait_until(f"{stack.backend_url}/health", backend)
-        verify(stack, sender, "what's my balance", "100003", "3000")
+        verify(stack, sender, "what's my balance", "100003", "1992-07-21")
         offer = " ".join(stack.chat(sender, "can I get a discount?"))
         assert "Loyalty discount, 12% off your plan" in offer
     finally:

@@ -52,7 +52,7 @@ def customer_texts(detail: dict[str, object]) -> list[str]:
 def test_messages_of_a_paused_conversation_reach_the_desk_none_lost(
     stack: Stack, sender: str, desk: httpx.Client
 ) -> None:
-    verify(stack, sender, "what do I owe?", "100001", "1000")
+    verify(stack, sender, "what do I owe?", "100001", "14 March 1985")
     queued = " ".join(stack.chat(sender, "let me talk to a person"))
     assert re.search(r"You're (next in line|number \d+ in the queue)", queued)
     ticket = ticket_id_of(stack, sender)
