@@ -81,6 +81,13 @@ def test_a_persisted_model_loads_and_predicts_the_same(storage: LocalModelStorag
     assert first.get("intent_ranking") == second.get("intent_ranking")
 
 
+def test_character_ngrams_can_be_switched_off(storage: LocalModelStorage) -> None:
+    classifier = trained(storage, char_ngrams=[])
+    message = featurized("balance?", "ask_balance")
+    classifier.process([message])
+    assert message.get(INTENT)["name"] == "ask_balance"
+
+
 def test_same_seed_same_model(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
