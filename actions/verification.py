@@ -126,7 +126,7 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if tracker.get_slot(names.REQUESTED_SLOT) != names.ACCOUNT_NUMBER:
-            return {}
+            return account_number_kept(tracker)
         number = find_account_number(tracker.latest_message.get("text") or "")
         if number:
             return {names.ACCOUNT_NUMBER: number}
@@ -248,6 +248,31 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
 def outcome(check: str | None) -> dict[str, Any]:
     """The identity check's result; the amount slot is emptied for the next check."""
     return {names.IDENTITY_CHECK: check, names.INVOICE_AMOUNT_CHECK: None}
+
+
+def account_number_kept(tracker: Tracker) -> dict[str, Any]:
+    """A 6-digit number typed while the form asks for the postcode or the amount is no new
+    account number: Rasa's entity mapping sets the slot anyway, so the one given before is put
+    back (a number given with the first question, before anything is asked, stands)."""
+    if tracker.get_slot(names.REQUESTED_SLOT) is None:
+        return {}
+    before = account_number_before_latest_message(tracker)
+    if before is None or before == tracker.get_slot(names.ACCOUNT_NUMBER):
+        return {}
+    return {names.ACCOUNT_NUMBER: before}
+
+
+def account_number_before_latest_message(tracker: Tracker) -> str | None:
+    value: str | None = None
+    latest_user = max(
+        (i for i, event in enumerate(tracker.events) if event.get("event") == "user"), default=0
+    )
+    for event in tracker.events[:latest_user]:
+        if event.get("event") == "session_started":
+            value = None
+        elif event.get("event") == "slot" and event.get("name") == names.ACCOUNT_NUMBER:
+            value = event.get("value")
+    return value
 
 
 # Intents a bare answer to the form's question may be classified as.
