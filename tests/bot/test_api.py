@@ -277,10 +277,12 @@ def test_500_has_no_stack_trace(client: TestClient, monkeypatch: pytest.MonkeyPa
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    factory = logging.getLogRecordFactory()
-    yield
+    """Undoes configure_logging: our handler, the root level, the record factory."""
     root = logging.getLogger()
+    factory, level = logging.getLogRecordFactory(), root.level
+    yield
     root.handlers = [handler for handler in root.handlers if handler.get_name() != "bot"]
+    root.setLevel(level)
     logging.setLogRecordFactory(factory)
 
 
