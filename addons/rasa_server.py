@@ -26,4 +26,9 @@ if __name__ == "__main__":
     except InsecureConfiguration as error:
         sys.exit(f"error: {error}")  # one line on stderr, exit code 1
     rasa_main.configure_structlog = configure_private_structlog  # type: ignore[assignment]
+    if sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]:
+        # Rasa's check of action server answers, without re-checking its schema on each one.
+        from addons.action_response_validation import install as cache_response_validation
+
+        cache_response_validation()
     rasa_main.main()
