@@ -48,6 +48,17 @@ def redact_events(events: Sequence[Event], start: int = 0) -> list[Event]:
     return redacted
 
 
+def write_ahead_log(connection: Any, _record: Any) -> None:
+    """SQLite: a commit appends to a write-ahead log without waiting for the disk (fsync at
+    checkpoints only), and readers never block the writer (two Sanic workers, one file). A
+    process crash loses nothing committed; a power cut may lose the last turns, never the file.
+    Without it each turn's commit waited for fsync: 7 % of the Rasa process in a profile."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +68,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -99,3 +99,16 @@ def test_redacting_from_an_offset_follows_the_question_asked_before_it() -> None
         ActionExecuted,
         UserUttered,
     ]
+
+
+def test_a_sqlite_store_commits_to_a_write_ahead_log(tmp_path: Path, domain: Domain) -> None:
+    path = tmp_path / "conversations.db"
+    store = RedactingSQLTrackerStore(domain, db=str(path))
+    tracker = DialogueStateTracker.from_events(uuid.uuid4().hex, [ActionExecuted("action_listen")])
+    asyncio.run(store.save(tracker))
+    with store.engine.connect() as connection:
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert synchronous == 1  # NORMAL
+    with sqlite3.connect(path) as connection:  # the journal mode is kept in the file
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert len(stored_events(path, tracker.sender_id)) == 1
