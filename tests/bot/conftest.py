@@ -14,6 +14,7 @@ Two databases per backend:
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -48,6 +49,21 @@ DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # No example database: nothing written into the work tree, and every run is independent.
 hypothesis_settings.register_profile("bot", database=None, deadline=None)
 hypothesis_settings.load_profile("bot")
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_found() -> Iterator[None]:
+    """Every test leaves logging as it found it: the CLI (`bot ...`) and tests of
+    `configure_logging` install a handler, the root level and privacy.logs' record factory, which
+    would otherwise change what later tests log and capture, depending on their order."""
+    root = logging.getLogger()
+    factory, level, handlers = logging.getLogRecordFactory(), root.level, list(root.handlers)
+    yield
+    logging.setLogRecordFactory(factory)
+    root.setLevel(level)
+    for handler in list(root.handlers):  # pytest's capture handlers come and go per phase
+        if handler.get_name() == "bot" and handler not in handlers:
+            root.removeHandler(handler)
 
 
 class FakeClock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -14,8 +13,6 @@ from bot.logging import configure_logging
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from tests.bot.conftest import FakeClock
 
 ANA = {"conversation_id": "conv-ana", "account_number": "100001", "date_of_birth": "1985-03-14"}
@@ -275,22 +272,11 @@ def test_500_has_no_stack_trace(client: TestClient, monkeypatch: pytest.MonkeyPa
     assert "secret" not in error["message"]
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undoes configure_logging: our handler, the root level, the record factory."""
-    root = logging.getLogger()
-    factory, level = logging.getLogRecordFactory(), root.level
-    yield
-    root.handlers = [handler for handler in root.handlers if handler.get_name() != "bot"]
-    root.setLevel(level)
-    logging.setLogRecordFactory(factory)
-
-
-@pytest.mark.usefixtures("restore_logging")
 def test_500_is_json_and_logged_with_the_served_logging(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """With the logging `bot serve` sets up (our handler, the private record factory)."""
+    """With the logging `bot serve` sets up (our handler, the private record factory); the
+    conftest puts logging back afterwards."""
     from bot.billing import accounts
 
     def explode(*_args: object) -> None:

@@ -109,12 +109,11 @@ def test_record_audit_refuses_unknown_actors_and_actions(actor: str, action: str
 
 @pytest.fixture
 def back_end_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    factory, level = logging.getLogRecordFactory(), root.level
+    factory = logging.getLogRecordFactory()
     yield
+    root = logging.getLogger()
     for handler in [h for h in root.handlers if h.get_name() == "bot"]:
         root.removeHandler(handler)
-    root.setLevel(level)  # configure_logging sets it; later tests' caplog expects it
     logging.setLogRecordFactory(factory)
 
 

@@ -37,9 +37,7 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     root_level = logging.getLogger().level
-    record_factory = logging.getLogRecordFactory()
     yield
-    logging.setLogRecordFactory(record_factory)  # configure_logging installs privacy.logs' one
     get_settings.cache_clear()
     logging.getLogger().handlers = [
         h for h in logging.getLogger().handlers if h.get_name() != "bot"
