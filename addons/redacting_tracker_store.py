@@ -67,8 +67,19 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # tracker (the conversation forgotten). A pre-ping reconnects instead (e2e test_faults.py).
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-        if self.engine.dialect.name == "sqlite":
+        options = create_engine_kwargs(url)
+        sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (
+            None,
+            "",
+            ":memory:",
+        )
+        if sqlite_file:
+            # SQLAlchemy 1.4 opens and closes a new SQLite connection per session (NullPool);
+            # closing the last one checkpoints the write-ahead log to disk. A pool keeps them
+            # open (SQLAlchemy 2.0's default for SQLite files; Rasa uses them from one thread).
+            options.update(poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **options)
+        if sqlite_file:
             sa.event.listen(self.engine, "connect", write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 

@@ -15,6 +15,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.pool import QueuePool
 
 from addons.redacting_tracker_store import RedactingSQLTrackerStore, redact_events
 from addons.redaction import CARD_MASK, VERIFICATION_ANSWER
@@ -112,3 +113,4 @@ def test_a_sqlite_store_commits_to_a_write_ahead_log(tmp_path: Path, domain: Dom
     with sqlite3.connect(path) as connection:  # the journal mode is kept in the file
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert len(stored_events(path, tracker.sender_id)) == 1
+    assert isinstance(store.engine.pool, QueuePool)  # connections stay open between turns
