@@ -98,6 +98,7 @@ def test_the_page_has_no_inline_script_or_style(settings: Settings) -> None:
         assert "<style" not in html
         assert " style=" not in html
         assert re.findall(r'(?:src|href)="([^"]+)"', html) == [
+            "data:,",  # the empty icon: no request for /favicon.ico
             "/chat/page.css",
             "/chat/webchat.js",
             "/chat/start.js",
