@@ -5,7 +5,8 @@ Use in config.yml after the tokenizer:
     - name: addons.billing_entities.BillingEntityExtractor
 
 What a number is follows from how it is written, in this order, each span taken once:
-1. a full date ("14.3.1985", "1985-03-14", "14 March 1985", "March 14, 1985") -> `date`;
+1. a full date ("14.3.1985", "1985-03-14", "14 March 1985", "March 14, 1985") -> `date`, found by
+   the masking module's date rule (`privacy.masking.date_spans`), so one rule says what a date is;
 2. an amount: decimals or a currency ("9.99", "4,50", "€12", "12 eur") -> `amount`, value "9.99";
 3. an invoice month written "2026-09" -> `month`;
 4. six digits on their own -> `account_number`;
@@ -32,6 +33,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from privacy.masking import date_spans
+
 EXTRACTOR_NAME = "BillingEntityExtractor"
 
 MONTHS = {
@@ -45,17 +48,6 @@ MONTHS = {
 }  # fmt: skip
 
 _MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_YEAR = r"(?:\d{4}|'\d{2})"
-_DATE = re.compile(
-    r"(?<![\d.,])(?:"
-    r"\d{4}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}"  # 1985-03-14
-    r"|\d{1,2}\s*[-./]\s*\d{1,2}\s*[-./]\s*(?:\d{4}|\d{2})"  # 14.3.1985, 3/14/85, 14. 3. 1985
-    rf"|{_DAY}\.?\s*(?:of\s+)?(?:{_MONTH_WORD})\.?,?\s*{_YEAR}"  # 14 March 1985, 14. marec 1985
-    rf"|(?:{_MONTH_WORD})\.?\s+(?:the\s+)?{_DAY},?\s*{_YEAR}"  # March 14th, 1985
-    r")(?![\d])",
-    re.IGNORECASE,
-)
 # An invoice month as the bill shows it: 2026-09.
 _YEAR_MONTH = re.compile(r"(?<![\d.,/-])20\d{2}-(?:0[1-9]|1[0-2])(?![\d-])")
 _CURRENCY = r"(?:€|eur\b|euros?\b|\$|usd\b|dollars?\b|£|gbp\b)"
@@ -99,8 +91,8 @@ def find_entities(text: str) -> list[Found]:
         found.append(Found(entity, value, start, end))
         taken.append((start, end))
 
-    for match in _DATE.finditer(text):
-        add("date", match.group(0), match.start(), match.end())
+    for start, end in date_spans(text):
+        add("date", text[start:end], start, end)
     for match in _YEAR_MONTH.finditer(text):
         if free(match.start(), match.end()):
             add("month", match.group(0), match.start(), match.end())

@@ -305,6 +305,11 @@ def _date_spans(folded: str) -> Iterator[tuple[int, int]]:
     yield from _merged(spans)
 
 
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Where the full calendar dates in `text` are, as (start, end): what `mask_dates` masks."""
+    return list(_date_spans(fold(text)))
+
+
 def mask_dates(text: str) -> str:
     """Full calendar dates in any common format masked; months, years and "04/28" kept."""
     return _mask_spans(text, _date_spans, DATE_MASK)
