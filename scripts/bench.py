@@ -41,6 +41,7 @@ from scripts.bench_processes import (  # noqa: E402
     SERVICE_TOKEN,
     BenchError,
     Product,
+    check_alive,
     group_rss_mb,
     stock_model,
     stock_server,
@@ -64,7 +65,7 @@ def saturated(
     totals = {"ours": load.Throughput(0, 0, 0.0), "stock": load.Throughput(0, 0, 0.0)}
     for _ in range(args.rounds):
         for name, bot in (("stock", stock), ("ours", ours)):
-            bot.server.process.check_alive()
+            check_alive(bot.server.process)
             got = asyncio.run(load.saturate(bot, CLIENTS, args.seconds, args.max_turns))
             total = totals[name]
             totals[name] = load.Throughput(
@@ -144,7 +145,7 @@ def measure(
     product = Product(workdir, model_ours)
     try:
         print("starting the stock bot (1 worker) ...", flush=True)
-        stock.process.start()
+        stock.process.start(stock.env)
         stock_load_s = stock.wait_loaded(args.start_timeout)
         stock_rss = vm_rss_mb(stock.process.pid)
 

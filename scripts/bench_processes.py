@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from scripts.managed_process import ManagedProcess
 from scripts.run_all import services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,65 +64,26 @@ def group_rss_mb(pgid: int) -> float:
     return total
 
 
-@dataclass
-class Process:
-    """One command in its own process group, its output in a log file."""
-
-    name: str
-    command: list[str]
-    cwd: Path
-    env: dict[str, str]
-    log_path: Path
-    popen: subprocess.Popen[bytes] | None = None
-    started_at: float = 0.0
-
-    def start(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.popen = subprocess.Popen(  # noqa: S603 - our own fixed commands
-                self.command,
-                cwd=self.cwd,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.started_at = time.monotonic()
-
-    @property
-    def pid(self) -> int:
-        if self.popen is None:
-            raise BenchError(f"{self.name} was never started")
-        return self.popen.pid
-
-    def check_alive(self) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            tail = self.log_path.read_text(errors="replace")[-2000:]
-            raise BenchError(f"{self.name} is not running:\n{tail}")
-
-    def stop(self) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        os.killpg(self.popen.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait()
+def check_alive(process: ManagedProcess) -> None:
+    """Raises BenchError with the end of its log when the process has stopped."""
+    if not process.running:
+        raise BenchError(f"{process.name} is not running:\n{process.log()[-2000:]}")
 
 
 @dataclass
 class RasaServer:
     """A Rasa process and where to reach it."""
 
-    process: Process
+    process: ManagedProcess
     url: str
     token: str
+    env: dict[str, str] = field(default_factory=dict)  # what it starts with, if not yet started
 
     def wait_loaded(self, timeout_s: float) -> float:
         """Seconds from process start until /status answers with a loaded model."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            self.process.check_alive()
+            check_alive(self.process)
             try:
                 response = httpx.get(f"{self.url}/status", params={"token": self.token}, timeout=2)
                 if response.status_code == 200 and response.json().get("model_id"):
@@ -181,8 +142,8 @@ def stock_server(model: Path, log_dir: Path) -> RasaServer:
         "--credentials",
         "credentials.yml",
     ]
-    process = Process("stock", command, STOCK_DIR, {**env, **QUIET}, log_dir / "stock.log")
-    return RasaServer(process, f"http://127.0.0.1:{port}", RASA_TOKEN)
+    process = ManagedProcess("stock", command, log_dir / "stock.log", cwd=STOCK_DIR)
+    return RasaServer(process, f"http://127.0.0.1:{port}", RASA_TOKEN, {**env, **QUIET})
 
 
 def time_training(workdir: Path, log_dir: Path, timeout_s: float) -> float:
@@ -211,7 +172,7 @@ class Product:
     workdir: Path
     model: Path
     env: dict[str, str] = field(default_factory=dict)
-    processes: dict[str, Process] = field(default_factory=dict)
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ports = {name: free_port() for name in ("backend", "actions")}
@@ -261,9 +222,9 @@ class Product:
         for key in [name] if name else list(self.processes):
             self.processes.pop(key).stop()
 
-    def _start(self, name: str, command: list[str], env: dict[str, str]) -> Process:
-        process = Process(name, command, ROOT, env, self.workdir / f"{name}.log")
-        process.start()
+    def _start(self, name: str, command: list[str], env: dict[str, str]) -> ManagedProcess:
+        process = ManagedProcess(name, command, self.workdir / f"{name}.log")
+        process.start(env)
         self.processes[name] = process
         return process
 
@@ -271,10 +232,10 @@ class Product:
         return self.env["ACTION_ENDPOINT_URL"].replace("/webhook", "/health")
 
 
-def wait_http(url: str, process: Process, timeout_s: float) -> None:
+def wait_http(url: str, process: ManagedProcess, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        process.check_alive()
+        check_alive(process)
         try:
             if httpx.get(url, timeout=2).status_code < 500:
                 return

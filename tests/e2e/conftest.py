@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from scripts.managed_process import ManagedProcess
 from scripts.run_all import services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,44 +31,12 @@ def free_port() -> int:
 
 
 @dataclass
-class Process:
-    name: str
-    command: list[str]
-    log_path: Path
-    popen: subprocess.Popen[bytes] | None = None
-
-    def start(self, env: dict[str, str]) -> None:
-        with self.log_path.open("ab") as log:
-            self.popen = subprocess.Popen(  # noqa: S603 - our own fixed commands
-                self.command,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def stop(self) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        os.killpg(self.popen.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-@dataclass
 class Stack:
     workdir: Path
     env: dict[str, str]
     backend_url: str
     rasa_url: str
-    processes: dict[str, Process] = field(default_factory=dict)
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
 
     def chat(self, sender: str, text: str) -> list[str]:
         """Send one message over the REST channel and return the bot's texts."""
@@ -84,7 +52,7 @@ class Stack:
         return "\n".join(process.log() for process in self.processes.values())
 
 
-def wait_until(url: str, process: Process, timeout_s: float = START_TIMEOUT_S) -> None:
+def wait_until(url: str, process: ManagedProcess, timeout_s: float = START_TIMEOUT_S) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert process.popen is not None
@@ -149,7 +117,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
     stack = Stack(workdir, env, backend_url, f"http://127.0.0.1:{rasa_port}")
     stack.processes = {
-        service.name: Process(service.name, service.command, workdir / f"{service.name}.log")
+        service.name: ManagedProcess(service.name, service.command, workdir / f"{service.name}.log")
         for service in services(env)
     }
     for process in stack.processes.values():
