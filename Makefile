@@ -122,13 +122,13 @@ bench: setup $(MODEL) ## Our bot against a stock rasa init bot: ratios with targ
 	.venv/bin/python scripts/bench.py $(BENCH_ARGS)
 
 lint: setup ## ruff and mypy
-	.venv/bin/ruff check bot tests scripts actions addons privacy
-	.venv/bin/ruff format --check bot tests scripts actions addons privacy
-	.venv/bin/mypy bot privacy
+	.venv/bin/ruff check bot tests scripts actions addons privacy i18n
+	.venv/bin/ruff format --check bot tests scripts actions addons privacy i18n
+	.venv/bin/mypy bot privacy i18n
 
 format: .venv/.installed ## Format the code
-	.venv/bin/ruff format bot tests scripts actions addons privacy
-	.venv/bin/ruff check --fix bot tests scripts actions addons privacy
+	.venv/bin/ruff format bot tests scripts actions addons privacy i18n
+	.venv/bin/ruff check --fix bot tests scripts actions addons privacy i18n
 
 clean: ## Remove build output (keeps the virtual environments)
 	rm -rf models var .pytest_cache
