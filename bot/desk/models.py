@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.billing.models import Account
 from bot.core.base import Base, string_enum
+from bot.core.language import Language
 from bot.desk.types import AgentRole, HandoffReason, MessageSender, Outcome, TicketStatus
 
 
@@ -69,6 +70,9 @@ class HandoffTicket(Base):
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     open_conversation_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(64))
+    language: Mapped[Language] = mapped_column(
+        string_enum(Language, "ticket_language"), server_default=Language.EN.value
+    )
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     verified: Mapped[bool]
     reason: Mapped[HandoffReason] = mapped_column(string_enum(HandoffReason, "handoff_reason"))

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from bot.core.language import DEFAULT_LANGUAGE, Language
 from bot.core.schemas import Id, Schema
 from bot.desk.types import HandoffReason, MessageSender, Outcome, ResolveThen
 
@@ -26,6 +27,7 @@ class TranscriptLine(Schema):
 class HandoffIn(Schema):
     conversation_id: ConversationId = Field(min_length=1, max_length=255)
     channel: str = Field(default="unknown", min_length=1, max_length=64)
+    language: Language = DEFAULT_LANGUAGE  # the conversation's (Rasa slot `language`)
     reason: HandoffReason
     summary: str = Field(default="", max_length=1000)
     intents: list[str] = Field(default_factory=list, max_length=20)
@@ -109,6 +111,7 @@ class TicketSummary(Schema):
     claimed_by: str | None  # the agent's display name
     claimed_by_agent_id: int | None
     channel: str
+    language: Language
     callback_window: CallbackWindowOut | None
 
 

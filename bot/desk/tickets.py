@@ -120,6 +120,7 @@ def _new_ticket(session: Session, body: HandoffIn, now: datetime) -> HandoffTick
         conversation_id=body.conversation_id,
         open_conversation_id=body.conversation_id,
         channel=body.channel,
+        language=body.language,
         account_id=account.id if account else None,
         verified=account is not None,
         reason=body.reason,

@@ -98,6 +98,7 @@ def _summaries(
                 claimed_by=agents.get(ticket.claimed_by or 0),
                 claimed_by_agent_id=ticket.claimed_by,
                 channel=ticket.channel,
+                language=ticket.language,
                 callback_window=window,
             )
         )

@@ -22,10 +22,23 @@ def upgrade() -> None:
     # Tickets opened before languages existed were all English conversations.
     with op.batch_alter_table("handoff_tickets", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("language", sa.String(length=8), server_default="en", nullable=False)
+            sa.Column(
+                "language",
+                sa.Enum(
+                    "en",
+                    "sl",
+                    name="ticket_language",
+                    native_enum=False,
+                    create_constraint=True,
+                    length=2,
+                ),
+                server_default="en",
+                nullable=False,
+            )
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("handoff_tickets", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_handoff_tickets_ticket_language"), type_="check")
         batch_op.drop_column("language")
