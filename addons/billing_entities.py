@@ -7,13 +7,16 @@ Use in config.yml after the tokenizer:
 What a number is follows from how it is written, in this order, each span taken once:
 1. a full date ("14.3.1985", "1985-03-14", "14 March 1985", "March 14, 1985") -> `date`, found by
    the masking module's date rule (`privacy.masking.date_spans`), so one rule says what a date is;
-2. an amount: decimals or a currency ("9.99", "4,50", "€12", "12 eur") -> `amount`, value "9.99";
+2. an amount: decimals or a currency ("9.99", "4,50", "€12", "12 eur", "54,17 €", "54 evrov")
+   -> `amount`, value "9.99";
 3. an invoice month written "2026-09" -> `month`;
 4. six digits on their own -> `account_number`;
 5. four digits on their own -> `postcode`;
 and a month name or its usual abbreviation -> `month` ("may" only where it is the month: "in May",
-"the may bill"). A statistical tagger confused a postcode with an account number ("9999" tagged as
-an account number overwrote the slot); rules cannot. Which slot a bare number fills while a form
+"the may bill"), Slovenian too in any case or as the adjective ("novembra", "v oktobru",
+"oktobrski račun" -> "October"); relative months ("last month", "prejšnji mesec") are none.
+A statistical tagger confused a postcode with an account number ("9999" tagged as an account
+number overwrote the slot); rules cannot. Which slot a bare number fills while a form
 asks for something is decided by the slot mappings (domain.yml), not here.
 """
 
@@ -46,11 +49,40 @@ MONTHS = {
     "november": "November", "nov": "November", "novemeber": "November",
     "december": "December", "dec": "December", "decemeber": "December",
 }  # fmt: skip
+# Slovenian month names in the cases a customer writes them ("novembra", "v oktobru", "za
+# marec", "z decembrom") and the usual abbreviations, to the English name the actions read.
+_SLOVENIAN_MONTHS = {
+    "January": "januar januarja januarju januarjem",
+    "February": "februar februarja februarju februarjem",
+    "March": "marec marca marcu marcem",
+    "April": "april aprila aprilu aprilom",
+    "May": "maj maja maju majem",
+    "June": "junij junija juniju junijem",
+    "July": "julij julija juliju julijem",
+    "August": "avgust avgusta avgustu avgustom avg",
+    "September": "september septembra septembru septembrom",
+    "October": "oktober oktobra oktobru oktobrom okt",
+    "November": "november novembra novembru novembrom",
+    "December": "december decembra decembru decembrom",
+}
+MONTHS |= {form: english for english, forms in _SLOVENIAN_MONTHS.items() for form in forms.split()}
+# The adjective ("oktobrski račun", "za novembrskega", "marčevska položnica") names the month too.
+_SLOVENIAN_MONTH_ADJECTIVE = re.compile(
+    r"\b(?P<stem>januar|februar|mar[cč]ev|april|maj|junij|julij|avgustov|septembr|oktobr"
+    r"|novembr|decembr)sk(?:i|a|o|e|ega|emu|em|im|ih|ima)\b",
+    re.IGNORECASE,
+)
+_ADJECTIVE_MONTHS = {
+    "januar": "January", "februar": "February", "marcev": "March", "marčev": "March",
+    "april": "April", "maj": "May", "junij": "June", "julij": "July", "avgustov": "August",
+    "septembr": "September", "oktobr": "October", "novembr": "November", "decembr": "December",
+}  # fmt: skip
 
 _MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
 # An invoice month as the bill shows it: 2026-09.
 _YEAR_MONTH = re.compile(r"(?<![\d.,/-])20\d{2}-(?:0[1-9]|1[0-2])(?![\d-])")
-_CURRENCY = r"(?:€|eur\b|euros?\b|\$|usd\b|dollars?\b|£|gbp\b)"
+# Slovenian declines the euro: 1 evro, 2 evra, 3 evri, 5 evrov (also written eur, eura, eurov).
+_CURRENCY = r"(?:€|eur(?:os?|a|i|ov|ih)?\b|evr(?:o|a|i|ov|ih)\b|\$|usd\b|dollars?\b|£|gbp\b)"
 _AMOUNT = re.compile(
     rf"(?:{_CURRENCY}\s*(?P<a>\d{{1,6}}(?:[.,]\d{{1,2}})?)(?![\d.,]*\d)"
     rf"|(?<![\d.,])(?P<b>\d{{1,6}}[.,]\d{{2}})(?![\d])(?!\s*[-./]\s*\d)"
@@ -112,6 +144,10 @@ def find_entities(text: str) -> list[Found]:
             continue
         if free(start, end):
             add("month", MONTHS[word], start, end)
+    for match in _SLOVENIAN_MONTH_ADJECTIVE.finditer(text):
+        if free(match.start(), match.end()):
+            month = _ADJECTIVE_MONTHS[match.group("stem").lower()]
+            add("month", month, match.start(), match.end())
     return sorted(found, key=lambda f: f.start)
 
 

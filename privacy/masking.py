@@ -17,9 +17,11 @@ Rules, each chosen against false positives in ordinary messages:
 * a security code (3-4 digits) is recognised only by a label near it ("cvv is: 733",
   "the 3 digits on the back are 736", "736 is my cvc");
 * a date is masked only when it is a real calendar day with a year, in any common order and
-  separator, with the month as a number or a name; a bare 8-digit number only when it is a valid
-  date (14071961, 19610714); "2026-09", "September", "1985" and "04/28" stay;
-* a postcode is recognised only by a label ("postcode is 7071", "zip: 7071", "7071 is my zip").
+  separator, with the month as a number or a name (English or Slovenian: "14. marca 1985"); a
+  bare 8-digit number only when it is a valid date (14071961, 19610714); "2026-09", "September",
+  "1985" and "04/28" stay;
+* a postcode is recognised only by a label ("postcode is 7071", "zip: 7071", "7071 is my zip",
+  "poštna številka je 1000").
 
 Matching runs on a folded copy of the text with the same length (Unicode digits, spaces, dashes
 and full-width forms made ASCII), so offsets carry over and the original is kept around masks.
@@ -215,6 +217,28 @@ _MONTHS: Final = {
         start=1,
     )
     for name in names
+} | {
+    # Slovenian, as dates are written ("14. marec 1985", "14. marca 1985"): the nominative, the
+    # genitive of a date, and the usual abbreviations that differ from the English ones.
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "januarja"),
+            ("februar", "februarja"),
+            ("marec", "marca"),
+            ("aprila",),
+            ("maj", "maja"),
+            ("junij", "junija"),
+            ("julij", "julija"),
+            ("avgust", "avgusta", "avg"),
+            ("septembra",),
+            ("oktober", "oktobra", "okt"),
+            ("novembra",),
+            ("decembra",),
+        ],
+        start=1,
+    )
+    for name in names
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _SEP = r"(?:\s*[./-]\s*|\s+)"
@@ -317,12 +341,16 @@ def mask_dates(text: str) -> str:
 
 # --- postcodes --------------------------------------------------------------------------------
 
-_POSTCODE_LABEL = r"post(?:al)?[\s-]*code|zip(?:[\s-]*code)?|post(?:al)?\s+number"
-_POSTCODE_FILLER = r"(?:[\s:=#'\"(),.-]+|(?:is|was|it's|its|my|the|number|no)\b){0,6}"
+# English and Slovenian ("poštna številka 1000", "postna st. 2000", "pošta: 4000").
+_POSTCODE_LABEL = (
+    r"post(?:al)?[\s-]*code|zip(?:[\s-]*code)?|post(?:al)?\s+number"
+    r"|po[sš]tn[aeio]\s+(?:[sš]tevilk[aeio]|[sš]t\b)|po[sš]t[ae]"
+)
+_POSTCODE_FILLER = r"(?:[\s:=#'\"(),.-]+|(?:is|was|it's|its|my|the|number|no|je|moja|pa)\b){0,6}"
 _POSTCODE = r"(?:[a-z]{1,2}-)?(?<![\d])\d{3,10}(?!\d)"
 _LABELLED_POSTCODE = re.compile(rf"\b(?:{_POSTCODE_LABEL})s?\b{_POSTCODE_FILLER}{_POSTCODE}", re.I)
 _POSTCODE_THEN_LABEL = re.compile(
-    rf"(?<![\d.,])\d{{3,10}}\s+(?:is|=)\s+(?:(?:my|the)\s+)?(?:{_POSTCODE_LABEL})\b", re.I
+    rf"(?<![\d.,])\d{{3,10}}\s+(?:is|je|=)\s+(?:(?:my|the|moja)\s+)?(?:{_POSTCODE_LABEL})\b", re.I
 )
 
 

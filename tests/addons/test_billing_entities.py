@@ -44,6 +44,37 @@ def test_each_kind_of_value_is_found(text: str, expected: list[tuple[str, str]])
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("koliko je 54,17 €", [("amount", "54.17")]),
+        ("54,17 eur", [("amount", "54.17")]),
+        ("plačal sem 54 evrov", [("amount", "54.00")]),
+        ("kaj je ta 2 evra", [("amount", "2.00")]),
+        ("€ 9,99 na računu", [("amount", "9.99")]),
+        ("račun za novembra", [("month", "November")]),
+        ("razloži račun za oktober", [("month", "October")]),
+        ("kaj sem plačal v septembru", [("month", "September")]),
+        ("oktobrski račun", [("month", "October")]),
+        ("zakaj je marčevska položnica višja", [("month", "March")]),
+        ("marcevski racun", [("month", "March")]),
+        ("za avg", [("month", "August")]),
+        ("14. 3. 1985", [("date", "14. 3. 1985")]),
+        ("14.3.1985", [("date", "14.3.1985")]),
+        ("14. marec 1985", [("date", "14. marec 1985")]),
+        ("rojena 14. marca 1985", [("date", "14. marca 1985")]),
+        ("poštna številka 1000", [("postcode", "1000")]),
+        ("2000 Maribor", [("postcode", "2000")]),
+        (
+            "moj račun je 100001, zakaj je račun za oktober 54,17 €",
+            [("account_number", "100001"), ("month", "October"), ("amount", "54.17")],
+        ),
+    ],
+)
+def test_slovenian_values_are_found(text: str, expected: list[tuple[str, str]]) -> None:
+    assert entities(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "may I pay later?",
@@ -66,6 +97,9 @@ def test_a_date_never_yields_a_postcode_or_account_number() -> None:
         "14/3/1985",
         "14 07 1961",
         "14071961",
+        "14. 3. 1985",
+        "14. marca 1985",
+        "14. marec 1985",
     ):
         assert {e for e, _ in entities(text)} == {"date"}
 

@@ -64,6 +64,52 @@ def test_reported_dates_are_masked(written: str) -> None:
     assert mask(f"born {written}, ok") == f"born {DATE_MASK}, ok"
 
 
+# Slovenian customers write a date of birth like this (issue 12); a month with no day stays.
+SLOVENIAN_DATES = [
+    "14. 3. 1985",
+    "14.3.1985",
+    "14. marec 1985",
+    "14. marca 1985",
+    "14.marca 1985",
+    "1. avg 1990",
+    "30. novembra 1962",
+    "2. 11. 1979",
+]
+
+
+@pytest.mark.parametrize("written", SLOVENIAN_DATES)
+def test_slovenian_dates_are_masked(written: str) -> None:
+    assert mask(f"rojena sem {written}, hvala") == f"rojena sem {DATE_MASK}, hvala"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zakaj je račun za oktober višji",
+        "v marcu 1985 sem se preselil",
+        "maj 2026",
+        "plačal sem 54,17 € 14. novembra",  # a day and month without a year is no date of birth
+        "pošljite račun po pošti 2-krat",
+        "račun 100001, 54 evrov",
+    ],
+)
+def test_slovenian_months_and_amounts_stay(text: str) -> None:
+    assert mask(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("poštna številka je 1000", POSTCODE_MASK),
+        ("postna stevilka 2000 Maribor", f"{POSTCODE_MASK} Maribor"),
+        ("pošta: 4000", POSTCODE_MASK),
+        ("1000 je moja poštna številka", POSTCODE_MASK),
+    ],
+)
+def test_slovenian_labelled_postcodes_are_masked(text: str, masked: str) -> None:
+    assert mask(text) == masked
+
+
 def test_a_postcode_in_the_first_message_is_masked() -> None:
     assert (
         mask("my account is 990700 and my postcode is 7071")
