@@ -10,6 +10,7 @@ RASA := .venv-rasa/bin/rasa
 MODEL := models/billing.tar.gz
 ENCODER := models/encoder/all-MiniLM-L6-v2.onnx
 CHROMIUM ?= /usr/bin/chromium
+HAPROXY ?= /usr/sbin/haproxy
 WEBCHAT_VERSION := 1.0.1
 WEBCHAT := vendor/rasa-webchat-$(WEBCHAT_VERSION)/webchat.js
 # NLU evaluation (scripts/nlu_quality.py): the config under test and the third-party dev set.
@@ -37,7 +38,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Rasa's usage telemetry would try to reach the internet from every process; it stays off.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help setup encoder model run test test-bot test-actions test-dialogue test-e2e eval lint format bench seed clean
+.PHONY: help setup encoder model run run-cluster test test-bot test-actions test-dialogue test-e2e eval lint format bench seed clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -88,7 +89,18 @@ seed: .venv/.installed ## Migrate the database and seed it if it is empty
 run: setup $(MODEL) seed ## Start back end (:8000), action server (:5055) and Rasa (:5005)
 	.venv/bin/python scripts/run_all.py
 
-test: setup $(MODEL) $(CHROMIUM) ## Run every test
+# The scale-out profile (README "Scaling out"): HAProxy in front of 2 Rasa, 2 action servers and
+# 2 back ends on this machine's PostgreSQL, Redis and RabbitMQ (scripts/run_cluster.py).
+run-cluster: setup $(MODEL) $(HAPROXY) ## Start 2 Rasa, 2 action servers, 2 back ends behind HAProxy (:8000, :5005, :5055)
+	.venv/bin/python scripts/run_cluster.py
+
+# The cluster's load balancer: Debian's haproxy, installed like chromium when it is missing.
+$(HAPROXY):
+	@test "$$(id -u)" = 0 || (echo "haproxy is missing: apt-get install haproxy (as root)"; exit 1)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy \
+	  || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy)
+
+test: setup $(MODEL) $(CHROMIUM) $(HAPROXY) ## Run every test
 	$(MAKE) --no-print-directory test-bot test-actions test-dialogue test-e2e
 
 test-bot: .venv/.installed ## Back-end tests (SQLite and PostgreSQL)
@@ -108,7 +120,7 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
 	  || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 
-test-e2e: setup $(MODEL) $(CHROMIUM) ## Real processes on loopback ports: conversations over REST, the website and desk in Chromium
+test-e2e: setup $(MODEL) $(CHROMIUM) $(HAPROXY) ## Real processes on loopback ports: conversations over REST, the website and desk in Chromium
 	.venv/bin/pytest tests/e2e -q
 
 # Trains its own NLU-only models (3 seeds, 5 folds; cached under var/nlu-eval by a hash of config,

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     # Proxies (addresses or networks, comma or space separated) whose X-Forwarded-For names the
     # client, e.g. "127.0.0.1 10.0.0.0/8"; none by default: the peer address is the client.
     trusted_proxies: str = ""
+    # Scale-out (make run-cluster): Redis shares the desk's live events between back-end processes
+    # and takes turns for the queue updater; RabbitMQ carries Rasa's events to the desk (Rasa's
+    # `pika` broker, queue RABBITMQ_QUEUE). Unset: one process, events posted over HTTP.
+    desk_redis_url: str | None = None  # e.g. redis://127.0.0.1:6379/2
+    rabbitmq_url: str | None = None  # e.g. amqp://guest:guest@127.0.0.1:5672/
+    rabbitmq_queue: str = Field(default="billing_desk_events", min_length=1, max_length=255)
+    rabbitmq_exchange: str = Field(default="rasa-exchange", min_length=1, max_length=255)
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

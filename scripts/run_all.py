@@ -75,7 +75,7 @@ def services(env: dict[str, str]) -> list[Service]:
                 "--port",
                 env.get("RASA_PORT", "5005"),
                 "--endpoints",
-                "endpoints.yml",
+                env.get("RASA_ENDPOINTS", "endpoints.yml"),  # make run-cluster writes its own
                 "--credentials",
                 "credentials.yml",
                 "--cors",
@@ -118,8 +118,9 @@ def pipe_output(name: str, stream: subprocess.Popen[str]) -> None:
 
 
 def max_rss_mb(name: str, env: dict[str, str]) -> int | None:
-    raw = env.get(f"{name.upper()}_MAX_RSS_MB", "")
-    limit = int(raw) if raw.strip() else DEFAULT_MAX_RSS_MB.get(name, 0)
+    kind = name.split("-", 1)[0]  # replicas of make run-cluster ("rasa-2") share their kind's
+    raw = env.get(f"{kind.upper()}_MAX_RSS_MB", "")
+    limit = int(raw) if raw.strip() else DEFAULT_MAX_RSS_MB.get(kind, 0)
     return limit if limit > 0 else None
 
 

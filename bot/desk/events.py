@@ -12,8 +12,9 @@
 Kinds: `queue` (the queue changed), `message` (`{"ticket_id", "message"}`), `ticket`
 (`{"ticket_id", "status"}`). `publish` never blocks: each subscriber has a bounded queue and a
 subscriber that does not keep up loses events (counted in `dropped`); the page reloads the
-queue on the next `queue` event anyway. Events stay in this process: with several back-end
-processes each desk page sees the events of the process it is connected to.
+queue on the next `queue` event anyway. Events stay in this process unless a relay is attached
+(`attach_relay`): with several back-end processes, `bot.desk.event_relay` passes each process's
+events to the others through Redis, which `deliver` hands to this process's subscribers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 logger = logging.getLogger(__name__)
 QUEUE_SIZE: Final = 100
@@ -34,12 +35,23 @@ class DeskEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+class Relay(Protocol):
+    """Carries this process's events to the other back-end processes (never blocks)."""
+
+    def send(self, event: DeskEvent) -> None: ...
+
+
 class DeskEvents:
     def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
         self._queue_size = queue_size
         self._subscribers: dict[asyncio.Queue[DeskEvent], asyncio.AbstractEventLoop] = {}
         self._lock = threading.Lock()
+        self._relay: Relay | None = None
         self.dropped = 0
+
+    def attach_relay(self, relay: Relay | None) -> None:
+        """From now on every published event also goes to `relay` (None: this process only)."""
+        self._relay = relay
 
     def subscribe(self) -> asyncio.Queue[DeskEvent]:
         """A new queue receiving every event published from now on (call inside the loop)."""
@@ -60,6 +72,13 @@ class DeskEvents:
     def publish(self, kind: str, data: dict[str, Any] | None = None) -> None:
         """Hand the event to every subscriber without waiting; full queues drop it."""
         event = DeskEvent(kind, dict(data or {}))
+        self.deliver(event)
+        relay = self._relay
+        if relay is not None:
+            relay.send(event)
+
+    def deliver(self, event: DeskEvent) -> None:
+        """Hand an event to this process's subscribers only (a relay's way in)."""
         with self._lock:
             targets = list(self._subscribers.items())
         for queue, loop in targets:

@@ -6,6 +6,8 @@ Every DESK_QUEUE_UPDATE_SECONDS (0: not started) one tick:
 2. sends each waiting customer whose position or estimate changed a line through Rasa
    ("You're now number 2 in the queue; about 2 minutes.") and remembers what they were told.
 
+With several back ends, `my_turn` (bot.desk.turns) lets one process tick per round.
+
 A tick never raises: with Rasa down the customers not told yet are tried again on the next
 tick (nothing is marked told that was not delivered); any other failure is logged.
 """
@@ -26,7 +28,7 @@ from bot.desk.lines import queue_line
 from bot.desk.updates import QueueUpdate, mark_told, queue_updates_due
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +53,7 @@ class QueueUpdater:
     events: DeskEvents
     config: DeskConfig
     clock: Clock
+    my_turn: Callable[[float], Awaitable[bool]] | None = None  # None: this process always ticks
 
     def _due(self) -> tuple[list[str], list[QueueUpdate]]:
         with self.session_factory() as db:
@@ -93,6 +96,8 @@ class QueueUpdater:
         while True:
             await asyncio.sleep(every_seconds)
             try:
+                if self.my_turn is not None and not await self.my_turn(every_seconds):
+                    continue
                 result = await self.tick()
             except Exception:  # a background task must outlive any single failure
                 logger.exception("queue_updater.failed")

@@ -12,7 +12,8 @@ from bot.api.deps import NowDep, SessionDep
 from bot.api.desk_deps import DeskConfigDep, DeskEventsDep
 from bot.core.errors import NotFound
 from bot.core.schemas import Id
-from bot.desk import records, tickets, transcript
+from bot.desk import records, tickets
+from bot.desk.feed import take_conversation_events
 from bot.desk.schemas import (
     CallbackIn,
     ConversationEventsIn,
@@ -20,7 +21,6 @@ from bot.desk.schemas import (
     HandoffIn,
     HandoffStatusOut,
 )
-from bot.desk.views import message_out
 
 router = APIRouter(tags=["handoff"])
 TicketId = Annotated[Id, Path(description="The handoff ticket's id")]
@@ -88,13 +88,4 @@ def conversation_events(
     body: ConversationEventsIn, session: SessionDep, events: DeskEventsDep
 ) -> EventsStoredOut:
     """Rasa's event broker: messages of conversations with an open ticket reach the desk."""
-    stored = transcript.record_conversation_events(session, body.events)
-    for message in stored:
-        events.publish(
-            "message",
-            {
-                "ticket_id": message.ticket_id,
-                "message": message_out(message).model_dump(mode="json"),
-            },
-        )
-    return EventsStoredOut(stored=len(stored))
+    return EventsStoredOut(stored=take_conversation_events(session, body.events, events))
