@@ -13,10 +13,7 @@ from actions import names
 from actions.answers import Answerer, CustomerRequest
 from actions.base import BillingAction, DomainDict
 
-LOCKED = (
-    "For your security, identity checks for this account are paused after too many attempts that "
-    "didn't match. You can try again later, or a person from our billing team can help you now."
-)
+LOCKED = "verification.locked"
 
 
 class AccountAction(BillingAction, ABC):

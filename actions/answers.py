@@ -13,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.billing_client import JSON, BillingClient, NotFound
-from actions.formatting import day, invoice_status, money, month_name
+from actions.formatting import day, invoice_status, money, month_name, payment_method
 from actions.identity_input import MONTHS
+from actions.speech import say, text
 
 
 @dataclass(frozen=True)
@@ -60,30 +61,36 @@ class Answerer:
         currency = data.get("currency", "EUR")
         owed = Decimal(data["balance"])
         owed_text, due = money(data["balance"], currency), day(data["next_due_date"])
-        if owed <= 0:
-            credit = f" You have a credit of {money(str(-owed), currency)}." if owed < 0 else ""
-            self.dispatcher.utter_message(text=f"You don't owe anything at the moment.{credit}")
+        if owed < 0:
+            say(self.dispatcher, "balance.nothing_owed_credit", credit=money(str(-owed), currency))
+        elif owed == 0:
+            say(self.dispatcher, "balance.nothing_owed")
         elif due_date_first:
-            self.dispatcher.utter_message(text=f"Your next payment of {owed_text} is due by {due}.")
+            say(self.dispatcher, "balance.next_payment_due", amount=owed_text, due=due)
         else:
-            self.dispatcher.utter_message(text=f"Your balance is {owed_text}, due by {due}.")
+            say(self.dispatcher, "balance.due", amount=owed_text, due=due)
         lines = []
         if Decimal(data.get("overdue") or "0") > 0:
-            lines.append(
-                f"Of that, {money(data['overdue'], currency)} is overdue. "
-                "Please pay it as soon as you can."
-            )
+            lines.append(text("balance.overdue", amount=money(data["overdue"], currency)))
         latest = data.get("latest_invoice")
         if latest:
             lines.append(
-                f"Latest invoice {latest['number']}: {money(latest['total'], currency)}, "
-                f"due {day(latest['due_date'])} ({invoice_status(latest['status'])})."
+                text(
+                    "balance.latest_invoice",
+                    number=latest["number"],
+                    total=money(latest["total"], currency),
+                    due=day(latest["due_date"]),
+                    status=invoice_status(latest["status"]),
+                )
             )
         last_payment = data.get("last_payment")
         if last_payment:
             lines.append(
-                f"Your last payment: {money(last_payment['amount'], currency)} "
-                f"on {day(last_payment['date'])}."
+                text(
+                    "balance.last_payment",
+                    amount=money(last_payment["amount"], currency),
+                    date=day(last_payment["date"]),
+                )
             )
         if lines:
             self.dispatcher.utter_message(text="\n".join(lines))
@@ -93,38 +100,45 @@ class Answerer:
         month = resolve_month(request.entity("month"), self.today)
         invoice = await self._invoice_for(month)
         if invoice is None:
-            label = month_name(f"{month}-01") if month else "your account"
-            self.dispatcher.utter_message(text=f"I don't see an invoice for {label}.")
+            if month:
+                say(self.dispatcher, "invoice.none_for_month", month=month_name(f"{month}-01"))
+            else:
+                say(self.dispatcher, "invoice.none")
             return
         wanted = parse_amount(request.entity("amount") or "")
         matches = [line for line in invoice["lines"] if abs(Decimal(line["amount"])) == wanted]
         if matches:
             for line in matches:
-                amount = money(line["amount"], invoice["currency"])
-                self.dispatcher.utter_message(
-                    text=f"The {amount} line on invoice {invoice['number']}: {line['explanation']}"
+                say(
+                    self.dispatcher,
+                    "invoice.matching_line",
+                    amount=money(line["amount"], invoice["currency"]),
+                    number=invoice["number"],
+                    explanation=line["explanation"],
                 )
             return
         if wanted is not None:
-            self.dispatcher.utter_message(
-                text=f"There is no line of {money(str(wanted))} on this invoice. Here is all of it:"
-            )
+            say(self.dispatcher, "invoice.no_line_of_amount", amount=money(str(wanted)))
         self.dispatcher.utter_message(text=invoice_heading(invoice))
         lines = "\n".join(invoice_line_text(line, invoice) for line in invoice["lines"])
         self.dispatcher.utter_message(text=lines)
-        self.dispatcher.utter_message(text=f"Total: {money(invoice['total'], invoice['currency'])}")
+        say(self.dispatcher, "invoice.total", total=money(invoice["total"], invoice["currency"]))
 
     async def payments(self) -> None:
         payments = await self.client.payments(self.conversation_id, self.account_number, limit=5)
         if not payments:
-            self.dispatcher.utter_message(text="I don't see any payments on your account yet.")
+            say(self.dispatcher, "payments.none")
             return
         lines = [
-            f"• {day(p['date'])}: {money(p['amount'], p.get('currency', 'EUR'))} "
-            f"({p.get('method', 'payment')})"
+            text(
+                "payments.line",
+                date=day(p["date"]),
+                amount=money(p["amount"], p.get("currency", "EUR")),
+                method=payment_method(p.get("method")),
+            )
             for p in payments
         ]
-        self.dispatcher.utter_message(text="Your last payments:\n" + "\n".join(lines))
+        say(self.dispatcher, "payments.heading", lines="\n".join(lines))
 
     async def _invoice_for(self, month: str | None) -> JSON | None:
         try:
@@ -143,15 +157,22 @@ class Answerer:
 
 
 def invoice_heading(invoice: JSON) -> str:
-    return (
-        f"Invoice {invoice['number']} for {month_name(invoice['period_start'])}, "
-        f"due {day(invoice['due_date'])} ({invoice_status(invoice['status'])}):"
+    return text(
+        "invoice.heading",
+        number=invoice["number"],
+        month=month_name(invoice["period_start"]),
+        due=day(invoice["due_date"]),
+        status=invoice_status(invoice["status"]),
     )
 
 
 def invoice_line_text(line: JSON, invoice: JSON) -> str:
-    amount = money(line["amount"], invoice["currency"])
-    return f"• {line['description']}: {amount}\n  {line['explanation']}"
+    return text(
+        "invoice.line",
+        description=line["description"],
+        amount=money(line["amount"], invoice["currency"]),
+        explanation=line["explanation"],
+    )
 
 
 def resolve_month(month_text: str | None, today: date) -> str | None:

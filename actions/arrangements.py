@@ -22,20 +22,23 @@ from actions.billing_client import JSON, BillingClient, Refused
 from actions.formatting import day, money
 from actions.keys import idempotency_key
 from actions.proposals import Operation, propose
+from actions.speech import Button, button, plural, say, text
 
 EXTEND, SPLIT = "extend_due_date", "split"
 SUGGESTED_DAYS = (7,)  # offered as a button besides the longest extension allowed
-PAY_OR_PERSON_BUTTONS = [
-    {"title": "Send me a payment link", "payload": f"/{names.PAY_BILL}"},
-    {"title": "Talk to a person", "payload": f"/{names.TALK_TO_HUMAN}"},
-]
 REFUSALS = {
-    "already_pending": "You already have an active payment arrangement, so I can't set up another"
-    " one. A person from our billing team can look at it with you.",
-    "nothing_owed": "You don't owe anything at the moment, so there's nothing to arrange.",
-    "invalid_request": "That arrangement isn't possible for your account any more, so nothing has"
-    " changed. Ask me again and I'll show you what I can do.",
+    "already_pending": "arrangement.already_pending",
+    "nothing_owed": "arrangement.nothing_owed",
+    "invalid_request": "arrangement.invalid_request",
 }
+
+
+def pay_or_person_buttons() -> list[Button]:
+    return [
+        button("arrangement.button.payment_link", f"/{names.PAY_BILL}"),
+        button("button.talk_to_person", f"/{names.TALK_TO_HUMAN}"),
+    ]
+
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "ten": 10, "fourteen": 14, "half": 2, "halves": 2}  # fmt: skip
@@ -74,8 +77,8 @@ class Choice:
 
     def title(self) -> str:
         if self.kind == EXTEND:
-            return f"Move the due date by {self.count} days"
-        return f"Split into {self.count} monthly payments"
+            return plural("arrangement.button.extend", self.count)
+        return plural("arrangement.button.split", self.count)
 
     def button(self) -> dict[str, str]:
         entity = f'{{"{names.OPTION}": "{self.ref}"}}'
@@ -128,14 +131,20 @@ def allowed(choice: Choice, options: JSON) -> bool:
 
 
 def limits_text(options: JSON) -> str:
+    """What the back end allows, in words: "I can move your due date by up to 14 days, or ..."."""
     parts = []
     for option in options.get("options") or []:
         if option["kind"] == EXTEND and option.get("max_days"):
-            parts.append(f"move your due date by up to {option['max_days']} days")
+            parts.append(plural("arrangement.limit.extend", int(option["max_days"])))
         elif option["kind"] == SPLIT and option.get("instalments"):
-            counts = " or ".join(str(n) for n in option["instalments"])
-            parts.append(f"split the balance into {counts} monthly payments")
-    return f"I can {', or '.join(parts)}."
+            counts = [str(n) for n in option["instalments"]]
+            listed = counts[0]
+            if len(counts) > 1:
+                listed = text("list.or", first=", ".join(counts[:-1]), second=counts[-1])
+            parts.append(plural("arrangement.limit.split", int(counts[-1]), counts=listed))
+    if len(parts) >= 2:
+        return text("arrangement.limits.two", first=parts[0], second=", ".join(parts[1:]))
+    return text("arrangement.limits.one", option=parts[0] if parts else "")
 
 
 def proposal_text(choice: Choice, options: JSON, quote: JSON) -> str:
@@ -144,17 +153,28 @@ def proposal_text(choice: Choice, options: JSON, quote: JSON) -> str:
     balance = money(quote["total"], currency)
     instalments = quote["instalments"]
     if choice.kind == EXTEND:
-        return (
-            f"Here's the change: the whole {balance} would be due on"
-            f" {day(instalments[0]['due_date'])} instead of {day(str(options['base_date']))}."
-            " Nothing else changes. Shall I set this up?"
+        return text(
+            "arrangement.proposal.extend",
+            balance=balance,
+            due=day(instalments[0]["due_date"]),
+            before=day(str(options["base_date"])),
         )
-    lines = "\n".join(
-        f"• {day(item['due_date'])}: {money(item['amount'], currency)}" for item in instalments
+    return plural(
+        "arrangement.proposal.split",
+        len(instalments),
+        balance=balance,
+        lines=instalment_lines(instalments, currency),
     )
-    return (
-        f"Here's the change: your balance of {balance} would be paid in {len(instalments)}"
-        f" monthly payments:\n{lines}\nShall I set this up?"
+
+
+def instalment_lines(instalments: list[JSON], currency: str) -> str:
+    return "\n".join(
+        text(
+            "arrangement.instalment",
+            due=day(item["due_date"]),
+            amount=money(item["amount"], currency),
+        )
+        for item in instalments
     )
 
 
@@ -186,25 +206,29 @@ class ActionOfferPaymentArrangement(AccountAction):
             return propose(dispatcher, proposal_text(wanted, options, quote), operation)
         buttons = [choice.button() for choice in choices(options)]
         if wanted is not None:
-            text = f"I can't set up exactly that. {limits_text(options)} What would suit you?"
+            say(dispatcher, "arrangement.not_exactly", buttons=buttons, limits=limits_text(options))
         else:
             balance = money(options["balance"], options.get("currency", "EUR"))
-            text = (
-                f"You owe {balance}, due on {day(str(options['base_date']))}."
-                f" {limits_text(options)} What would suit you?"
+            say(
+                dispatcher,
+                "arrangement.choices",
+                buttons=buttons,
+                balance=balance,
+                due=day(str(options["base_date"])),
+                limits=limits_text(options),
             )
-        dispatcher.utter_message(text=text, buttons=buttons)
         return []
 
 
 def not_eligible(dispatcher: CollectingDispatcher, options: JSON) -> None:
     if Decimal(str(options.get("balance") or "0")) <= 0:
-        dispatcher.utter_message(text=REFUSALS["nothing_owed"])
+        say(dispatcher, REFUSALS["nothing_owed"])
         return
-    dispatcher.utter_message(
-        text=f"I can't set up a payment arrangement right now: {options['reason']}. You can pay"
-        " with a secure link, or a person from our billing team can look at it with you.",
-        buttons=PAY_OR_PERSON_BUTTONS,
+    say(
+        dispatcher,
+        "arrangement.not_eligible",
+        buttons=pay_or_person_buttons(),
+        reason=options["reason"],
     )
 
 
@@ -214,13 +238,13 @@ async def set_up_arrangement(
     """Set up the confirmed arrangement; the answer is the schedule the back end made."""
     choice = Choice.from_ref(ref)
     if choice is None:
-        return REFUSALS["invalid_request"]
+        return text(REFUSALS["invalid_request"])
     try:
         done = await client.post(conversation, account, "/arrangements", choice.body(), key)
     except Refused as refusal:
         if refusal.code not in REFUSALS:
             raise
-        return REFUSALS[refusal.code]
+        return text(REFUSALS[refusal.code])
     return schedule_text(done)
 
 
@@ -228,14 +252,14 @@ def schedule_text(arrangement: JSON) -> str:
     currency = arrangement.get("currency", "EUR")
     instalments = arrangement["instalments"]
     if arrangement["kind"] == EXTEND and len(instalments) == 1:
-        return (
-            f"Done: your due date has moved. Please pay {money(arrangement['total'], currency)}"
-            f" by {day(instalments[0]['due_date'])}."
+        return text(
+            "arrangement.done.extend",
+            total=money(arrangement["total"], currency),
+            due=day(instalments[0]["due_date"]),
         )
-    lines = "\n".join(
-        f"• {day(item['due_date'])}: {money(item['amount'], currency)}" for item in instalments
-    )
-    return (
-        f"Done: your payment arrangement is set up. You'll pay"
-        f" {money(arrangement['total'], currency)} in {len(instalments)} monthly payments:\n{lines}"
+    return plural(
+        "arrangement.done.split",
+        len(instalments),
+        total=money(arrangement["total"], currency),
+        lines=instalment_lines(instalments, currency),
     )

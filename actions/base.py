@@ -41,51 +41,45 @@ from actions.billing_client import (
     TooManyRequests,
     shared_client,
 )
+from actions.speech import Button, button, conversation_language, say, speaking, text
 from privacy.masking import CARD_CODE_MASK, CARD_MASK
 
 logger = logging.getLogger(__name__)
 
-BACKEND_DOWN = (
-    "Sorry, I can't reach our billing system right now, so I can't look at your account. "
-    "Please try again in a few minutes, or talk to a person."
-)
-SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on my side. Please try again, or talk to a person."
-)
-NOT_FOUND = "I couldn't find that on your account."
-INVALID_REQUEST = (
-    "Sorry, I couldn't look that up as asked. Please check the month, number or amount and ask"
-    " again, or talk to a person."
-)
-TOO_MANY_REQUESTS = (
-    "That has been asked for several times in a short while, so I have to wait before trying"
-    " again. Please try again later, or talk to a person."
-)
-BEYOND_AUTHORITY = "That's more than I'm allowed to do myself."
-STEP_UP_AGAIN = (
-    "For your security I need to confirm this with a new one-time code. Nothing has changed yet."
-    " Shall I send one?"
-)
-REFUSED = "I can't do that in this chat, but a person from our billing team can look at it."
-REVERIFY = (
-    "For your security I need to confirm who you are again. Just ask your question once more."
-)
-CARD_NUMBER_HIDDEN = (
-    "I've hidden the card details you typed; they aren't stored anywhere. Please never type card"
-    " details in this chat: to pay, ask me for a secure payment link."
-)
-HANDOFF_QUESTION = "A colleague from our billing team can take this over. Shall I get one for you?"
-YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-OFFER_HUMAN_BUTTONS = [
-    {"title": "Talk to a person", "payload": "/talk_to_human"},
-    {"title": "No, thanks", "payload": "/deny"},
-]
+# Catalogue keys (i18n/locales/*/LC_MESSAGES/bot.po): what the customer reads for each failure.
+BACKEND_DOWN = "error.backend_down"
+SOMETHING_WENT_WRONG = "error.something_went_wrong"
+NOT_FOUND = "error.not_found"
+INVALID_REQUEST = "error.invalid_request"
+TOO_MANY_REQUESTS = "error.too_many_requests"
+BEYOND_AUTHORITY = "error.beyond_authority"
+STEP_UP_AGAIN = "step_up.again"
+REFUSED = "error.refused"
+REVERIFY = "verification.reverify"
+CARD_NUMBER_HIDDEN = "privacy.card_hidden"
+HANDOFF_QUESTION = "handoff.question"
 
 
-def offer_person(dispatcher: CollectingDispatcher, text: str, reason: str) -> list[EventType]:
-    """Say why a person is needed and offer one; a yes or the button hands over with `reason`
-    ("beyond_authority|17": the reason and the review finding it concerns)."""
-    dispatcher.utter_message(text=f"{text} {HANDOFF_QUESTION}", buttons=OFFER_HUMAN_BUTTONS)
+def yes_no_buttons() -> list[Button]:
+    return [button("button.yes", "/affirm"), button("button.no", "/deny")]
+
+
+def offer_human_buttons() -> list[Button]:
+    return [button("button.talk_to_person", "/talk_to_human"), button("button.no_thanks", "/deny")]
+
+
+def offer_person(
+    dispatcher: CollectingDispatcher, why: str, reason: str, **values: Any
+) -> list[EventType]:
+    """Say why a person is needed (the message `why` with `values`) and offer one; a yes or the
+    button hands over with `reason` ("beyond_authority|17": the reason and the review finding it
+    concerns)."""
+    say(
+        dispatcher,
+        HANDOFF_QUESTION,
+        buttons=offer_human_buttons(),
+        why=text(why, **values),
+    )
     return [SlotSet(names.HANDOFF_REASON, reason)]
 
 
@@ -96,7 +90,7 @@ def point_out_hidden_card_number(dispatcher: CollectingDispatcher, tracker: Trac
     """The channel hid card details in the latest message: say so, and never to type them."""
     text = str((tracker.latest_message or {}).get("text") or "")
     if CARD_MASK in text or CARD_CODE_MASK in text:
-        dispatcher.utter_message(text=CARD_NUMBER_HIDDEN)
+        say(dispatcher, CARD_NUMBER_HIDDEN)
 
 
 def reset_verification() -> list[EventType]:
@@ -127,11 +121,15 @@ def guarded(run: Run) -> Callable[..., Awaitable[list[EventType]]]:
             return await _call(run, self, dispatcher, tracker, domain)
         token = _inside_guard.set(True)
         try:
-            return await _call(run, self, dispatcher, tracker, domain)
-        except ActionExecutionRejection:
-            raise
-        except Exception as error:  # the safety net: the customer must hear back
-            return fail_safely(self, error, dispatcher, tracker, domain)
+            # The one place an action call's language is chosen: texts, amounts, dates and the
+            # back end's Accept-Language all follow the conversation's `language` slot.
+            with speaking(conversation_language(tracker)):
+                try:
+                    return await _call(run, self, dispatcher, tracker, domain)
+                except ActionExecutionRejection:
+                    raise
+                except Exception as error:  # the safety net: the customer must hear back
+                    return fail_safely(self, error, dispatcher, tracker, domain)
         finally:
             _inside_guard.reset(token)
 
@@ -165,8 +163,8 @@ def fail_safely(
             "where": where(error),
         },
     )
-    text = BACKEND_DOWN if isinstance(error, BackendUnavailable) else SOMETHING_WENT_WRONG
-    dispatcher.utter_message(text=text, buttons=OFFER_HUMAN_BUTTONS)
+    key = BACKEND_DOWN if isinstance(error, BackendUnavailable) else SOMETHING_WENT_WRONG
+    say(dispatcher, key, buttons=offer_human_buttons())
     try:
         if isinstance(action, GuardedAction):
             return action.failure_events(tracker, domain)
@@ -253,15 +251,15 @@ class BillingAction(GuardedAction):
             return await self.answer(dispatcher, tracker, domain)
         except BackendUnavailable:
             logger.warning("action.backend_unavailable", extra=log)
-            dispatcher.utter_message(text=BACKEND_DOWN, buttons=OFFER_HUMAN_BUTTONS)
+            say(dispatcher, BACKEND_DOWN, buttons=offer_human_buttons())
         except NotVerified:
             logger.info("action.not_verified", extra=log)
-            dispatcher.utter_message(text=REVERIFY)
+            say(dispatcher, REVERIFY)
             return reset_verification()
         except StepUpRequired:
             # The proposal stays; a yes runs the step-up form again. Forget the old code's outcome
             # too, or the form would count it as answered.
-            dispatcher.utter_message(text=STEP_UP_AGAIN, buttons=YES_NO_BUTTONS)
+            say(dispatcher, STEP_UP_AGAIN, buttons=yes_no_buttons())
             return [
                 SlotSet(names.STEPPED_UP, False),
                 SlotSet(names.AWAITING_CONFIRMATION, True),
@@ -270,24 +268,24 @@ class BillingAction(GuardedAction):
             ]
         except InvalidRequest:
             logger.warning("action.invalid_request", extra=log)
-            dispatcher.utter_message(text=INVALID_REQUEST, buttons=OFFER_HUMAN_BUTTONS)
+            say(dispatcher, INVALID_REQUEST, buttons=offer_human_buttons())
         except BeyondAuthority as refusal:
             logger.info("action.beyond_authority", extra={**log, "code": refusal.code})
             events = offer_person(dispatcher, BEYOND_AUTHORITY, "beyond_authority")
             return [*events, SlotSet(names.AWAITING_CONFIRMATION, False)]
         except Refused as refusal:
             logger.info("action.refused", extra={**log, "code": refusal.code})
-            dispatcher.utter_message(text=REFUSED, buttons=OFFER_HUMAN_BUTTONS)
+            say(dispatcher, REFUSED, buttons=offer_human_buttons())
             return [SlotSet(names.AWAITING_CONFIRMATION, False)]
         except NotFound:
-            dispatcher.utter_message(text=NOT_FOUND)
+            say(dispatcher, NOT_FOUND)
         except TooManyRequests:
             logger.info("action.too_many_requests", extra=log)
-            dispatcher.utter_message(text=TOO_MANY_REQUESTS, buttons=OFFER_HUMAN_BUTTONS)
+            say(dispatcher, TOO_MANY_REQUESTS, buttons=offer_human_buttons())
         except BackendRejected as rejection:
             # Another 4xx: the request broke the contract (our side), so it is logged louder.
             logger.warning(
                 "action.rejected", extra={**log, "status": rejection.status, "code": rejection.code}
             )
-            dispatcher.utter_message(text=SOMETHING_WENT_WRONG, buttons=OFFER_HUMAN_BUTTONS)
+            say(dispatcher, SOMETHING_WENT_WRONG, buttons=offer_human_buttons())
         return []

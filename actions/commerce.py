@@ -13,6 +13,7 @@ from actions.billing_client import JSON, Refused
 from actions.formatting import day, money
 from actions.keys import idempotency_key
 from actions.operations import Operation, cancellation_terms, propose
+from actions.speech import plural, say, text
 
 
 class ActionMakeOffer(AccountAction):
@@ -38,28 +39,24 @@ class ActionMakeOffer(AccountAction):
                 Operation("offer", str(decision["offer"]["id"]), trigger),
             )
         if kind == "needs_human":
-            return offer_person(
-                dispatcher,
-                "A better offer for your account needs a colleague's approval.",
-                "beyond_authority",
-            )
+            return offer_person(dispatcher, "offer.needs_approval", "beyond_authority")
         if trigger == "cancellation":
             return await cancellation_terms(self.client, dispatcher, tracker, account)
-        dispatcher.utter_message(
-            text="I've checked your account, but I can't offer a discount right now."
-            " I can look for a cheaper plan that fits your usage: just ask me about plans."
-        )
+        say(dispatcher, "offer.none")
         return []
 
 
 def offer_text(offer: JSON, trigger: str) -> str:
     """The offer in words; before a cancellation it asks the customer to weigh it first."""
     currency = offer.get("currency", "EUR")
-    lead = "Before you decide: I can offer you" if trigger == "cancellation" else "You qualify for"
-    return (
-        f"{lead} our {offer['name']}, {offer['percent']}% off your plan"
-        f" for {offer['months']} months. That saves you {money(offer['monthly_amount'], currency)}"
-        f" a month, {money(offer['total_amount'], currency)} in total. Would you like it?"
+    key = "offer.before_cancelling" if trigger == "cancellation" else "offer.qualify"
+    return plural(
+        key,
+        int(offer["months"]),
+        name=offer["name"],
+        percent=offer["percent"],
+        monthly=money(offer["monthly_amount"], currency),
+        total=money(offer["total_amount"], currency),
     )
 
 
@@ -72,34 +69,36 @@ class ActionRecommendPlan(AccountAction):
     ) -> list[EventType]:
         account = self.account(tracker)
         options = await self.client.get(tracker.sender_id, account, "/plan-options")
-        usage = ", ".join(f"{u['month']}: {u['used_gb']} GB" for u in options["usage"])
+        usage = ", ".join(
+            text("plan.usage_month", month=u["month"], gb=u["used_gb"]) for u in options["usage"]
+        )
         if usage:
-            dispatcher.utter_message(text=f"Your data use over the last three months: {usage}.")
+            say(dispatcher, "plan.usage", usage=usage)
         contract = options.get("contract") or {}
         terms = ""
         if contract.get("end_date"):
-            terms = (
-                f" Your contract runs until {day(contract['end_date'])}; a plan change keeps it."
-            )
+            terms = " " + text("plan.contract_terms", end=day(contract["end_date"]))
         recommended = options.get("recommended_plan")
         if options.get("already_best") or not recommended:
             dispatcher.utter_message(text=f"{options['summary']}{terms}")
             return []
         dispatcher.utter_message(
-            text=f"The cheapest plan that fits is {recommended['name']} at"
-            f" {money(recommended['monthly_price'], recommended['currency'])} a month: you'd save"
-            f" {money(options['monthly_saving'], recommended['currency'])} a month.{terms}"
+            text=text(
+                "plan.recommended",
+                name=recommended["name"],
+                price=money(recommended["monthly_price"], recommended["currency"]),
+                saving=money(options["monthly_saving"], recommended["currency"]),
+            )
+            + terms
         )
         quote = await self.client.post(
             tracker.sender_id, account, "/plan-changes/quote", {"plan_code": recommended["code"]},
             idempotency_key(tracker, "plan-quote"),
         )  # fmt: skip
-        dispatcher.utter_message(
-            text="If you switch now:\n" + "\n".join(f"• {c}" for c in quote["changes"])
-        )
+        say(dispatcher, "plan.if_you_switch", changes="\n".join(f"• {c}" for c in quote["changes"]))
         return propose(
             dispatcher,
-            f"Shall I switch you to {recommended['name']}?",
+            text("plan.switch_question", name=recommended["name"]),
             Operation("plan", recommended["code"]),
         )
 
@@ -119,13 +118,13 @@ class ActionSendPaymentLink(AccountAction):
         except Refused as refusal:
             if refusal.code != "nothing_owed":
                 raise
-            dispatcher.utter_message(
-                text="You don't owe anything at the moment, so there's nothing to pay."
-            )
+            say(dispatcher, "payment_link.nothing_owed")
             return []
-        dispatcher.utter_message(
-            text=f"Here's your secure payment link for {money(link['amount'], link['currency'])}:"
-            f" {link['url']} (valid until {day(link['expires_at'])})."
-            " Please never type card numbers in this chat."
+        say(
+            dispatcher,
+            "payment_link.here",
+            amount=money(link["amount"], link["currency"]),
+            url=link["url"],
+            expires=day(link["expires_at"]),
         )
         return []

@@ -11,35 +11,35 @@ from actions.account import AccountAction
 from actions.answers import CustomerRequest, parse_amount
 from actions.billing_client import JSON
 from actions.formatting import day, money
+from actions.speech import Button, button, say, text
 
 SHOWN = 5  # the newest ones; older disputes are rarely what the customer means
-STATUS = {
-    "open": "open, waiting for a colleague to look at it",
-    "in_review": "a colleague is reviewing it now",
-    "resolved": "resolved in your favour on {updated}: the charge was corrected",
-    "rejected": "closed on {updated}: we checked the charge and it stands",
-}
-NO_DISPUTES = (
-    "You have no disputes on your account. If a charge looks wrong, I can check your bills and"
-    " open one for you."
-)
-OPEN_ONE_BUTTONS = [
-    {"title": "A charge looks wrong", "payload": f"/{names.DISPUTE_CHARGE}"},
-    {"title": "No, thanks", "payload": "/deny"},
-]
-DISAGREE = (
-    "If you disagree with a decision, a person from our billing team can go through it with you."
-)
+_STATUSES = frozenset({"open", "in_review", "resolved", "rejected"})
+NO_DISPUTES = "disputes.none"
+DISAGREE = "disputes.disagree"
+
+
+def open_one_buttons() -> list[Button]:
+    return [
+        button("disputes.button.charge_looks_wrong", f"/{names.DISPUTE_CHARGE}"),
+        button("button.no_thanks", "/deny"),
+    ]
 
 
 def dispute_line(dispute: JSON) -> str:
-    status = STATUS.get(dispute["status"], dispute["status"].replace("_", " "))
-    status = status.format(updated=day(dispute.get("updated_at")))
-    return (
-        f"• #{dispute['id']} {dispute['line_description']}"
-        f" ({money(dispute['amount'], dispute.get('currency', 'EUR'))})"
-        f" on invoice {dispute['invoice_number']}, opened {day(dispute.get('created_at'))}:"
-        f" {status}."
+    updated = day(dispute.get("updated_at"))
+    if dispute["status"] in _STATUSES:
+        status = text(f"disputes.status.{dispute['status']}", updated=updated)
+    else:
+        status = dispute["status"].replace("_", " ")
+    return text(
+        "disputes.line",
+        id=dispute["id"],
+        description=dispute["line_description"],
+        amount=money(dispute["amount"], dispute.get("currency", "EUR")),
+        number=dispute["invoice_number"],
+        opened=day(dispute.get("created_at")),
+        status=status,
     )
 
 
@@ -53,18 +53,16 @@ class ActionTellDisputeStatus(AccountAction):
         found = await self.client.get(tracker.sender_id, self.account(tracker), "/disputes")
         disputes = list(found.get("disputes") or [])
         if not disputes:
-            dispatcher.utter_message(text=NO_DISPUTES, buttons=OPEN_ONE_BUTTONS)
+            say(dispatcher, NO_DISPUTES, buttons=open_one_buttons())
             return []
         amount = parse_amount(request.entity("amount") or "")
         named = [d for d in disputes if amount is not None and parse_amount(d["amount"]) == amount]
         if amount is not None and not named:
-            dispatcher.utter_message(
-                text=f"I don't see a dispute about a {money(str(amount))} charge. Here are yours:"
-            )
+            say(dispatcher, "disputes.none_about", amount=money(str(amount)))
         shown = (named or disputes)[:SHOWN]
-        heading = "Your dispute:" if len(shown) == 1 else "Your disputes, newest first:"
+        heading = text("disputes.heading_one" if len(shown) == 1 else "disputes.heading_many")
         lines = "\n".join(dispute_line(d) for d in shown)
         dispatcher.utter_message(text=f"{heading}\n{lines}")
         if any(d["status"] == "rejected" for d in shown):
-            dispatcher.utter_message(text=DISAGREE)
+            say(dispatcher, DISAGREE)
         return []

@@ -42,6 +42,7 @@ from actions.handoff_text import (
     callback_question,
     queue_message,
 )
+from actions.speech import current_language, say
 from actions.transcript import conversation_summary, redacted_transcript, user_intents
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ async def hand_off(
         "intents": user_intents(tracker),
         "slots": {slot: tracker.get_slot(slot) for slot in SHARED_SLOTS},
         "transcript": redacted_transcript(tracker),
+        "language": current_language(),  # the desk shows it and offers phrases in it
     }
     if finding_id is not None:
         body["finding_id"] = finding_id
@@ -109,7 +111,7 @@ async def hand_off(
         ticket = await client.open_handoff(tracker.sender_id, body)
     except (BackendUnavailable, Refused):
         logger.warning("handoff.unavailable", extra={"conversation_id": tracker.sender_id})
-        dispatcher.utter_message(text=HANDOFF_UNAVAILABLE)
+        say(dispatcher, HANDOFF_UNAVAILABLE)
         return [SlotSet(names.HANDOFF_REASON, None)]
     logger.info(
         "handoff.opened",
@@ -164,7 +166,7 @@ class ActionHandleFallback(BillingAction):
         if consecutive_fallbacks(tracker.events) < 2:
             dispatcher.utter_message(response="utter_default")
             return take_back
-        dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
+        say(dispatcher, STILL_NOT_UNDERSTOOD)
         return [*take_back, *await hand_off(self.client, dispatcher, tracker, "repeated_fallback")]
 
 
@@ -219,16 +221,14 @@ class ActionBookCallback(BillingAction):
         ticket = tracker.get_slot(names.HANDOFF_TICKET)
         window = next(tracker.get_latest_entity_values(names.CALLBACK_WINDOW), None)
         if ticket is None or not window:
-            dispatcher.utter_message(text=NO_OPEN_TICKET)
+            say(dispatcher, NO_OPEN_TICKET)
             return []
         try:
             booked = await self.client.choose_callback(tracker.sender_id, int(ticket), window)
         except Refused:
-            dispatcher.utter_message(text=NO_OPEN_TICKET)
+            say(dispatcher, NO_OPEN_TICKET)
             return [SlotSet(names.HANDOFF_TICKET, None)]
-        dispatcher.utter_message(
-            text=CALLBACK_BOOKED.format(window=booked["callback_window"]["label"])
-        )
+        say(dispatcher, CALLBACK_BOOKED, window=booked["callback_window"]["label"])
         return [SlotSet(names.HANDOFF_TICKET, None)]
 
 
@@ -245,7 +245,7 @@ class ActionCarryOnWithBot(BillingAction):
         if ticket is not None:
             with contextlib.suppress(Refused):  # already closed: nothing to withdraw
                 await self.client.withdraw_handoff(tracker.sender_id, int(ticket))
-        dispatcher.utter_message(text=CARRY_ON)
+        say(dispatcher, CARRY_ON)
         return [SlotSet(names.HANDOFF_TICKET, None)]
 
 
@@ -262,7 +262,7 @@ class ActionAnswerBareYesNo(BillingAction):
         intent = (tracker.latest_message or {}).get("intent", {}).get("name")
         if reason and intent == "affirm":
             return await hand_off(self.client, dispatcher, tracker, str(reason))
-        dispatcher.utter_message(text=ANYTHING_ELSE)
+        say(dispatcher, ANYTHING_ELSE)
         return [SlotSet(names.HANDOFF_REASON, None)] if reason else []
 
 

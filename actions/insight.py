@@ -15,6 +15,7 @@ from actions.billing_client import JSON, NotFound
 from actions.formatting import day, money, month_name
 from actions.keys import idempotency_key
 from actions.operations import Operation, charge_label, describe_request, propose
+from actions.speech import plural, say, text
 from actions.transcript import REPEATED_COMPLAINTS, complaints
 
 CHARGE_WORDS = (
@@ -44,17 +45,17 @@ class ReviewingAction(AccountAction):
         creditable = [f for f in findings if f.get("bot_can_credit")]
         if not creditable:
             finding = findings[0]
-            text = (
-                f"I checked your bills against our rules and found this: {finding['summary']}"
-                " Crediting it needs a colleague's approval."
+            events = offer_person(
+                dispatcher,
+                "review.finding_needs_approval",
+                f"beyond_authority|{finding['id']}",
+                summary=finding["summary"],
             )
-            return True, offer_person(dispatcher, text, f"beyond_authority|{finding['id']}")
+            return True, events
         finding = creditable[0]
-        dispatcher.utter_message(
-            text=f"I checked your bills for errors and found one: {finding['summary']}"
-        )
+        say(dispatcher, "review.finding", summary=finding["summary"])
         amount = money(finding["amount"], finding["currency"])
-        question = f"I can credit {amount} back to your account. Shall I?"
+        question = text("review.credit_question", amount=amount)
         return True, propose(dispatcher, question, Operation("credit", str(finding["id"])))
 
 
@@ -74,7 +75,11 @@ class ActionExplainBillChange(ReviewingAction):
             return []
         dispatcher.utter_message(text=change_summary(changes))
         lines = [
-            f"• {signed(c['amount'], changes['currency'])}: {c['explanation']}"
+            text(
+                "bill_change.line",
+                amount=signed(c["amount"], changes["currency"]),
+                explanation=c["explanation"],
+            )
             for c in changes["changes"]
         ]
         if lines:
@@ -87,16 +92,19 @@ def change_summary(changes: JSON) -> str:
     currency = changes["currency"]
     now, before = month_name(changes["period_start"]), month_name(changes["previous_period_start"])
     difference = changes["difference"]
+    values = {
+        "month": now,
+        "total": money(changes["total"], currency),
+        "previous_month": before,
+        "previous_total": money(changes["previous_total"], currency),
+    }
     if difference.startswith("-"):
-        direction = f"{money(difference.lstrip('-'), currency)} less than"
-    elif parse_amount(difference) == 0:
-        direction = "the same as"
-    else:
-        direction = f"{money(difference, currency)} more than"
-    return (
-        f"Your {now} bill is {money(changes['total'], currency)}, {direction} {before}'s"
-        f" {money(changes['previous_total'], currency)}. Here's why:"
-    )
+        return text(
+            "bill_change.lower", difference=money(difference.lstrip("-"), currency), **values
+        )
+    if parse_amount(difference) == 0:
+        return text("bill_change.same", **values)
+    return text("bill_change.higher", difference=money(difference, currency), **values)
 
 
 class ActionExplainCharge(AccountAction):
@@ -115,23 +123,17 @@ class ActionExplainCharge(AccountAction):
         if chosen is not None:
             groups = [g for g in groups if any(str(c["line_id"]) == chosen for c in g)]
         if not groups:
-            dispatcher.utter_message(
-                text="I can't find a charge like that on your last three invoices."
-                " Ask me to explain your bill and I'll go through every line."
-            )
+            say(dispatcher, "charge.not_found")
             return []
         if len(groups) == 1:
             first, repeats = groups[0][0], len(groups[0])
-            text = explain_one(first)
+            answer = explain_one(first)
             if repeats > 1:
-                text += (
-                    f" It appears {repeats} times on that invoice. If you think that's wrong,"
-                    " say so and I'll check it."
-                )
-            dispatcher.utter_message(text=text)
+                answer += " " + plural("charge.repeated", repeats)
+            dispatcher.utter_message(text=answer)
         else:
             dispatcher.utter_message(
-                text=f"I found {len(groups)} charges like that. Which one do you mean?",
+                text=plural("charge.which_one", len(groups)),
                 buttons=[choice_button(group[0], query) for group in groups[:6]],
             )
         return []
@@ -178,15 +180,20 @@ def choice_button(charge: JSON, query: dict[str, str]) -> dict[str, str]:
     option = "|".join(
         [str(charge["line_id"]), *(query.get(k, "") for k in ("amount", "text", "month"))]
     )
-    title = f"{charge_label(charge)}, {month_name(charge['period_start'])}"
+    title = text(
+        "charge.choice", charge=charge_label(charge), month=month_name(charge["period_start"])
+    )
     return {"title": title, "payload": f'/choose_option{{"option": "{option}"}}'}
 
 
 def explain_one(charge: JSON) -> str:
-    return (
-        f"{charge_label(charge)} on invoice {charge['invoice_number']},"
-        f" for {day(charge['period_start'])} to {day(charge['period_end'])}:"
-        f" {charge['explanation']}"
+    return text(
+        "charge.explained",
+        charge=charge_label(charge),
+        number=charge["invoice_number"],
+        start=day(charge["period_start"]),
+        end=day(charge["period_end"]),
+        explanation=charge["explanation"],
     )
 
 
@@ -210,25 +217,13 @@ class ActionReviewAccount(ReviewingAction):
             )
             charges = result["charges"]
         if complaints(tracker) >= REPEATED_COMPLAINTS:
-            text = (
-                "I checked your recent bills against our billing rules and found no error, but I"
-                " can see this keeps worrying you."
-            )
-            return offer_person(dispatcher, text, "upset_customer")
+            return offer_person(dispatcher, "review.no_error_still_worried", "upset_customer")
         if len(charges) != 1:
-            dispatcher.utter_message(
-                text="I checked your recent bills against our billing rules and found no error."
-                " Which charge do you think is wrong? Tell me its amount, like 'the 9.99 charge'."
-            )
+            say(dispatcher, "review.no_error_which_charge")
             return []
         charge = charges[0]
-        dispatcher.utter_message(
-            text=f"I checked your recent bills against our billing rules and found no error in"
-            f" {charge_label(charge)}."
-        )
+        say(dispatcher, "review.no_error_in", charge=charge_label(charge))
         operation = Operation(
             "dispute", f"{charge['invoice_number']}:{charge['line_id']}", describe_request(request)
         )
-        return propose(
-            dispatcher, "Shall I open a dispute so a colleague reviews this charge?", operation
-        )
+        return propose(dispatcher, text("dispute.open_question"), operation)

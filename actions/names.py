@@ -16,6 +16,7 @@ STEP_UP_CODE = "step_up_code"
 STEPPED_UP = "stepped_up"
 PENDING_OPERATION = "pending_operation"
 AWAITING_CONFIRMATION = "awaiting_confirmation"
+LANGUAGE = "language"  # the conversation's language: en or sl (actions/language.py)
 
 # Values of the identity_check slot once the back end has answered.
 CHECK_PASSED = "passed"

@@ -15,12 +15,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import names
 from actions.answers import CustomerRequest
 from actions.arrangements import set_up_arrangement
-from actions.base import OFFER_HUMAN_BUTTONS, BillingAction, DomainDict, offer_person
+from actions.base import (
+    BEYOND_AUTHORITY,
+    BillingAction,
+    DomainDict,
+    offer_human_buttons,
+    offer_person,
+)
 from actions.billing_client import JSON, BeyondAuthority, BillingClient, Refused
 from actions.formatting import day, money
 from actions.keys import operation_key
 from actions.preferences import save_preferences
 from actions.proposals import NOTHING_CHANGED, Operation, propose, settled
+from actions.speech import plural, say, text
 
 
 async def cancellation_terms(
@@ -29,23 +36,20 @@ async def cancellation_terms(
     """Explain what cancelling means now and ask whether to record the request."""
     terms = await client.get(tracker.sender_id, account, "/cancellation-terms")
     if terms.get("pending_request"):
-        dispatcher.utter_message(text="A cancellation request is already recorded on your account.")
+        say(dispatcher, "cancel.already_recorded")
         return settled()
     currency = terms.get("currency", "EUR")
-    text = f"If you cancel now, your service ends on {day(terms['effective_date'])}"
-    text += f" ({terms['notice_days']} days' notice)."
+    answer = plural("cancel.ends_on", int(terms["notice_days"]), end=day(terms["effective_date"]))
     if terms.get("fee_applies"):
-        text += (
-            f" Your contract runs until {day(terms.get('contract_end_date'))},"
-            " so an early-termination fee of"
-            f" {money(terms['early_termination_fee'], currency)} applies."
+        answer += " " + text(
+            "cancel.fee_applies",
+            contract_end=day(terms.get("contract_end_date")),
+            fee=money(terms["early_termination_fee"], currency),
         )
     else:
-        text += " No early-termination fee applies."
-    dispatcher.utter_message(text=text)
-    return propose(
-        dispatcher, "Do you want me to record your cancellation request?", Operation("cancel")
-    )
+        answer += " " + text("cancel.no_fee")
+    dispatcher.utter_message(text=answer)
+    return propose(dispatcher, text("cancel.record_question"), Operation("cancel"))
 
 
 class ActionExecutePendingOperation(BillingAction):
@@ -57,26 +61,23 @@ class ActionExecutePendingOperation(BillingAction):
     ) -> list[EventType]:
         operation = Operation.decode(tracker.get_slot(names.PENDING_OPERATION))
         if operation is None:
-            dispatcher.utter_message(text="There's nothing waiting for your confirmation.")
+            say(dispatcher, "operation.nothing_waiting")
             return settled()
         outcome = tracker.get_slot(names.STEP_UP_CODE)
         if operation.needs_step_up and outcome in (names.CHECK_FAILED, names.CHECK_UNAVAILABLE):
-            dispatcher.utter_message(
-                text="I couldn't confirm the one-time code, so nothing has changed.",
-                buttons=OFFER_HUMAN_BUTTONS,
-            )
+            say(dispatcher, "operation.code_not_confirmed", buttons=offer_human_buttons())
             return settled()
         account = str(tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER) or "")
         key = operation_key(tracker, operation.encode())
         try:
-            text = await self.carry_out(operation, tracker.sender_id, account, key)
+            answer = await self.carry_out(operation, tracker.sender_id, account, key)
         except Refused as refusal:
             if isinstance(refusal, BeyondAuthority):
                 reason = f"beyond_authority|{operation.ref}" if operation.kind == "credit" else ""
-                text = BEYOND.get(refusal.code, "That's more than I'm allowed to do myself.")
-                return [*settled(), *offer_person(dispatcher, text, reason or "beyond_authority")]
-            text = REFUSALS.get(refusal.code, "I couldn't do that in this chat; a person can help.")
-        dispatcher.utter_message(text=text)
+                why = BEYOND.get(refusal.code, BEYOND_AUTHORITY)
+                return [*settled(), *offer_person(dispatcher, why, reason or "beyond_authority")]
+            answer = text(REFUSALS.get(refusal.code, "operation.refused"))
+        dispatcher.utter_message(text=answer)
         return settled()
 
     async def carry_out(
@@ -90,33 +91,36 @@ class ActionExecutePendingOperation(BillingAction):
         if operation.kind == "credit":
             done = await post(conversation, account, f"/findings/{operation.ref}/credit", {}, key)
             credit = done["credit"]
-            return (
-                f"Done: I've credited {money(credit['amount'], credit['currency'])} to your account"
-                f" for invoice {credit['invoice_number']}. Your balance is now"
-                f" {money(done['balance'], credit['currency'])}."
+            return text(
+                "operation.credited",
+                amount=money(credit["amount"], credit["currency"]),
+                number=credit["invoice_number"],
+                balance=money(done["balance"], credit["currency"]),
             )
         if operation.kind == "offer":
             done = await post(conversation, account, f"/offers/{operation.ref}/accept", {}, key)
             discount = done["discount"]
-            return (
-                f"Done: {discount['percent']}% off, {money(discount['monthly_amount'])} a month,"
-                f" from {day(discount['start_date'])} to {day(discount['end_date'])}."
+            return text(
+                "operation.discount_done",
+                percent=discount["percent"],
+                monthly=money(discount["monthly_amount"]),
+                start=day(discount["start_date"]),
+                end=day(discount["end_date"]),
             )
         if operation.kind == "plan":
             done = await post(
                 conversation, account, "/plan-changes", {"plan_code": operation.ref}, key
             )
-            return (
-                f"Done: you're on {done['new_plan']['name']} from {day(done['effective_date'])},"
-                f" {money(done['new_monthly_price'], done['currency'])} a month."
+            return text(
+                "operation.plan_changed",
+                name=done["new_plan"]["name"],
+                start=day(done["effective_date"]),
+                price=money(done["new_monthly_price"], done["currency"]),
             )
         if operation.kind == "cancel":
             body = {"reason": "requested in chat"}
             done = await post(conversation, account, "/cancellations", body, key)
-            return (
-                f"Your cancellation request is recorded: your service ends on"
-                f" {day(done['effective_date'])}. We'll confirm it by email."
-            )
+            return text("operation.cancellation_recorded", end=day(done["effective_date"]))
         invoice_number, line_id = operation.ref.split(":")
         body = {
             "invoice_number": invoice_number,
@@ -124,24 +128,21 @@ class ActionExecutePendingOperation(BillingAction):
             "reason": operation.context,
         }
         done = await post(conversation, account, "/disputes", body, key)
-        return (
-            f"I've opened dispute #{done['id']} on '{done['line_description']}'"
-            f" ({money(done['amount'], done['currency'])}). A colleague will review it."
+        return text(
+            "operation.dispute_opened",
+            id=done["id"],
+            description=done["line_description"],
+            amount=money(done["amount"], done["currency"]),
         )
 
 
 # Beyond what the bot may grant: a person is offered.
-BEYOND = {
-    "credit_exceeds_invoice": "That invoice has already been credited as far as it can be, so I"
-    " can't add this credit myself.",
-}
+BEYOND = {"credit_exceeds_invoice": "operation.credit_exceeds_invoice"}
 REFUSALS = {
-    "already_credited": "That was already credited to your account, so nothing more was needed.",
-    "offer_unavailable": (
-        "That offer is no longer available. Ask me again and I'll check what I can do."
-    ),
-    "already_pending": "There's already a request like this on your account.",
-    "nothing_owed": "You don't owe anything at the moment.",
+    "already_credited": "operation.already_credited",
+    "offer_unavailable": "operation.offer_unavailable",
+    "already_pending": "operation.already_pending",
+    "nothing_owed": "balance.nothing_owed",
 }
 
 
@@ -155,7 +156,7 @@ class ActionDeclinePendingOperation(BillingAction):
         operation = Operation.decode(tracker.get_slot(names.PENDING_OPERATION))
         account = str(tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER) or "")
         if operation is None or operation.kind != "offer":
-            dispatcher.utter_message(text=NOTHING_CHANGED)
+            say(dispatcher, NOTHING_CHANGED)
             return settled()
         key = operation_key(tracker, f"decline|{operation.encode()}")
         await self.client.post(
@@ -166,7 +167,7 @@ class ActionDeclinePendingOperation(BillingAction):
                 *settled(),
                 *await cancellation_terms(self.client, dispatcher, tracker, account),
             ]
-        dispatcher.utter_message(text="Okay, no discount then. Is there anything else I can do?")
+        say(dispatcher, "offer.declined")
         return settled()
 
 
@@ -181,4 +182,5 @@ def describe_request(request: CustomerRequest) -> str:
 
 
 def charge_label(charge: JSON) -> str:
-    return f"{charge['description']} ({money(charge['amount'], charge.get('currency', 'EUR'))})"
+    amount = money(charge["amount"], charge.get("currency", "EUR"))
+    return text("charge.label", description=charge["description"], amount=amount)

@@ -16,12 +16,13 @@ from actions.account import (
 )
 from actions.answers import CustomerRequest
 from actions.arrangements import ActionOfferPaymentArrangement
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict
+from actions.base import BACKEND_DOWN, DomainDict, offer_human_buttons
 from actions.commerce import ActionMakeOffer, ActionRecommendPlan, ActionSendPaymentLink
 from actions.disputes import ActionTellDisputeStatus
 from actions.insight import ActionExplainBillChange, ActionExplainCharge, ActionReviewAccount
 from actions.intents import ACCOUNT_INTENTS
 from actions.preferences import ActionChangeBillingPreferences
+from actions.speech import say
 
 _ANSWERING: tuple[type[AccountAction], ...] = (
     ActionTellBalance,
@@ -55,22 +56,24 @@ class ActionAnswerPendingRequest(AccountAction):
             return await self.respond(dispatcher, tracker, pending_request(tracker))
         forget_attempt = [SlotSet(names.IDENTITY_CHECK, None), SlotSet(names.ACCOUNT_NUMBER, None)]
         if tracker.get_slot(names.IDENTITY_CHECK) == names.CHECK_LOCKED:
-            dispatcher.utter_message(text=LOCKED, buttons=OFFER_HUMAN_BUTTONS)
+            say(dispatcher, LOCKED, buttons=offer_human_buttons())
             return [*forget_attempt, SlotSet(names.VERIFICATION_LOCKED, True)]
-        dispatcher.utter_message(text=BACKEND_DOWN, buttons=OFFER_HUMAN_BUTTONS)
+        say(dispatcher, BACKEND_DOWN, buttons=offer_human_buttons())
         return forget_attempt
 
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, request: CustomerRequest | None
     ) -> list[EventType]:
-        name = tracker.get_slot(names.CUSTOMER_FIRST_NAME) or "there"
+        name = tracker.get_slot(names.CUSTOMER_FIRST_NAME)
         action_class = ACTION_FOR_INTENT.get(request.intent) if request else None
         if request is None or action_class is None:
-            dispatcher.utter_message(
-                text=f"Thanks {name}, you're verified. What would you like to know?"
+            say(
+                dispatcher,
+                "verification.passed_ask" if name else "verification.passed_ask_anon",
+                name=name,
             )
             return []
-        dispatcher.utter_message(text=f"Thanks {name}, you're verified.")
+        say(dispatcher, "verification.passed" if name else "verification.passed_anon", name=name)
         action = action_class(self._client)
         action.today = self.today  # type: ignore[method-assign]
         return await action.respond(dispatcher, tracker, request)

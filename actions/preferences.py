@@ -18,28 +18,16 @@ from actions.answers import CustomerRequest
 from actions.billing_client import JSON, BillingClient
 from actions.keys import idempotency_key
 from actions.proposals import Operation, propose
+from actions.speech import button, say, text
 
 AUTOPAY, E_BILLING, PAPER = "autopay", "e_billing", "paper_billing"
 SETTINGS = (AUTOPAY, E_BILLING)
 
-STATE = {
-    (AUTOPAY, True): "Automatic payment by direct debit is on.",
-    (AUTOPAY, False): "Automatic payment by direct debit is off, so you pay each bill yourself.",
-    (E_BILLING, True): "Your invoices come by e-mail.",
-    (E_BILLING, False): "Your invoices come on paper, by post.",
-}
-CHANGE = {
-    (AUTOPAY, True): "turn on automatic payment by direct debit",
-    (AUTOPAY, False): "turn off automatic payment by direct debit, so you pay each bill yourself",
-    (E_BILLING, True): "send your invoices by e-mail instead of on paper",
-    (E_BILLING, False): "send your invoices on paper, by post, instead of by e-mail",
-}
-BUTTON = {
-    (AUTOPAY, True): "Turn automatic payment on",
-    (AUTOPAY, False): "Turn automatic payment off",
-    (E_BILLING, True): "Switch to e-mail invoices",
-    (E_BILLING, False): "Switch to paper invoices",
-}
+
+def _key(kind: str, name: str, value: bool) -> str:
+    """The catalogue key of a setting's words: "preferences.state.autopay.on"."""
+    return f"preferences.{kind}.{name}.{'on' if value else 'off'}"
+
 
 # Words for when the NLU found no entity (the entities and their synonyms come first).
 _PREFERENCE_WORDS = (
@@ -104,14 +92,14 @@ def decode(ref: str) -> JSON | None:
 
 
 def state_text(settings: JSON, shown: tuple[str, ...] = SETTINGS) -> str:
-    return " ".join(STATE[(name, bool(settings[name]))] for name in shown)
+    return " ".join(text(_key("state", name, bool(settings[name]))) for name in shown)
 
 
 def toggle_button(name: str, value: bool) -> dict[str, str]:
     switch = "on" if value else "off"
     entities = f'{{"{names.PREFERENCE}": "{name}", "{names.SWITCH}": "{switch}"}}'
     payload = f"/{names.SET_BILLING_PREFERENCES}{entities}"
-    return {"title": BUTTON[(name, value)], "payload": payload}
+    return button(_key("button", name, value), payload)
 
 
 class ActionChangeBillingPreferences(AccountAction):
@@ -130,14 +118,18 @@ class ActionChangeBillingPreferences(AccountAction):
         asks = bool(_STATE_QUESTION.match(request.text))
         if setting is not None and value is not None and not asks:
             if bool(current[setting]) == value:
-                dispatcher.utter_message(text=f"{STATE[(setting, value)]} Nothing to change.")
+                say(
+                    dispatcher,
+                    "preferences.nothing_to_change",
+                    state=text(_key("state", setting, value)),
+                )
                 return []
             wanted = {**{name: bool(current[name]) for name in SETTINGS}, setting: value}
             # The proposing turn makes the write unique: turning autopay off, on and off again
             # in one conversation must not replay the first answer.
             nonce = idempotency_key(tracker, "preferences")[:12]
             operation = Operation("preferences", encode(wanted), nonce)
-            question = f"Shall I {CHANGE[(setting, value)]}? Nothing else changes."
+            question = text(_key("question", setting, value))
             return propose(dispatcher, question, operation)
         shown = (setting,) if setting else SETTINGS
         dispatcher.utter_message(
@@ -153,6 +145,6 @@ async def save_preferences(
     """Save the confirmed settings; the answer is what the back end now has in force."""
     wanted = decode(ref)
     if wanted is None:
-        return "I couldn't tell which setting to change, so nothing has changed."
+        return text("preferences.unclear")
     done = await client.put(conversation, account, "/billing-preferences", wanted, key)
-    return f"Done. {state_text(done)}"
+    return text("preferences.done", state=state_text(done))

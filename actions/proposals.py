@@ -13,11 +13,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import YES_NO_BUTTONS
+from actions.base import yes_no_buttons
 
 Kind = Literal["credit", "offer", "plan", "cancel", "dispute", "arrangement", "preferences"]
 KINDS: tuple[str, ...] = get_args(Kind)
-NOTHING_CHANGED = "Okay, I haven't changed anything."
+NOTHING_CHANGED = "operation.nothing_changed"  # catalogue key
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Operation:
 def propose(
     dispatcher: CollectingDispatcher, question: str, operation: Operation
 ) -> list[EventType]:
-    dispatcher.utter_message(text=question, buttons=YES_NO_BUTTONS)
+    dispatcher.utter_message(text=question, buttons=yes_no_buttons())
     return [
         SlotSet(names.PENDING_OPERATION, operation.encode()),
         SlotSet(names.AWAITING_CONFIRMATION, True),

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, DomainDict, GuardedAction
+from actions.base import BACKEND_DOWN, DomainDict, GuardedAction, offer_human_buttons
 from actions.billing_client import (
     JSON,
     BillingClient,
@@ -26,18 +26,18 @@ from actions.billing_client import (
 from actions.form_outcome import ReturnsOutcomeSlots
 from actions.keys import idempotency_key
 from actions.operations import Operation
+from actions.speech import plural, say
 
 logger = logging.getLogger(__name__)
 
 
-TOO_MANY_CODES = (
-    "You've asked for several codes in the last hour, so I can't send another one right now."
-)
+TOO_MANY_CODES = "step_up.too_many_codes"
 _CODE = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})(?!\d)")
-EMAIL_WORDS = ("mail", "e-mail", "email", "inbox")
-ORDINAL_FIRST = ("first", "1st", "1", "one", "top")
-ORDINAL_SECOND = ("second", "2nd", "2", "two", "bottom")
-SMS_WORDS = ("sms", "text", "phone", "mobile", "cell")
+# English and Slovenian words ("na e-pošto", "po sms-u", "prvo", "na telefon").
+EMAIL_WORDS = ("mail", "e-mail", "email", "inbox", "pošto", "posto", "pošta", "posta", "mejl")
+ORDINAL_FIRST = ("first", "1st", "1", "one", "top", "prvo", "prvi", "prva", "zgornji")
+ORDINAL_SECOND = ("second", "2nd", "2", "two", "bottom", "drugo", "drugi", "druga", "spodnji")
+SMS_WORDS = ("sms", "text", "phone", "mobile", "cell", "telefon", "mobitel", "gsm", "sporočilo")
 
 
 def find_code(text: str) -> str | None:
@@ -91,12 +91,9 @@ class ActionAskStepUpChannel(StepUpMixin, GuardedAction):
             channels = await self.client.step_up_channels(tracker.sender_id, account)
         except BillingClientError as error:
             logger.warning("step_up.channels_failed", extra={"error": type(error).__name__})
-            dispatcher.utter_message(text=BACKEND_DOWN, buttons=OFFER_HUMAN_BUTTONS)
+            say(dispatcher, BACKEND_DOWN, buttons=offer_human_buttons())
             return [SlotSet(names.STEP_UP_CODE, names.CHECK_UNAVAILABLE)]
-        dispatcher.utter_message(
-            text="To confirm it's really you, I'll send a one-time code. Where should I send it?",
-            buttons=channel_buttons(channels),
-        )
+        say(dispatcher, "step_up.ask_channel", buttons=channel_buttons(channels))
         return []
 
 
@@ -107,10 +104,11 @@ class ActionAskStepUpCode(GuardedAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        where = tracker.get_slot(names.STEP_UP_CHANNEL) or "your contact on file"
-        dispatcher.utter_message(
-            text=f"Please type the 6-digit code I sent to {where}. It's valid for 5 minutes."
-        )
+        where = tracker.get_slot(names.STEP_UP_CHANNEL)
+        if where:
+            say(dispatcher, "step_up.ask_code", contact=where)
+        else:
+            say(dispatcher, "step_up.ask_code_contact_on_file")
         return []
 
 
@@ -155,7 +153,7 @@ class ValidateStepUpForm(StepUpMixin, ReturnsOutcomeSlots):
         except BillingClientError as error:
             logger.warning("step_up.code_not_sent", extra={"error": type(error).__name__})
             if isinstance(error, TooManyRequests):
-                dispatcher.utter_message(text=TOO_MANY_CODES)
+                say(dispatcher, TOO_MANY_CODES)
             return {names.STEP_UP_CHANNEL: "-", names.STEP_UP_CODE: names.CHECK_UNAVAILABLE}
         logger.info("step_up.code_sent", extra={"conversation_id": tracker.sender_id})
         return {names.STEP_UP_CHANNEL: channel["masked"]}
@@ -171,9 +169,7 @@ class ValidateStepUpForm(StepUpMixin, ReturnsOutcomeSlots):
         account = tracker.get_slot(names.VERIFIED_ACCOUNT_NUMBER)
         if code == account:
             # Six digits too, but the customer's own account number: not a try at the code.
-            dispatcher.utter_message(
-                text="That's your account number. I need the 6-digit code we just sent you."
-            )
+            say(dispatcher, "step_up.account_number_not_code")
             return {names.STEP_UP_CODE: None}
         try:
             result = await self.client.check_step_up_code(tracker.sender_id, account, code)
@@ -188,9 +184,6 @@ class ValidateStepUpForm(StepUpMixin, ReturnsOutcomeSlots):
             return {names.STEP_UP_CODE: names.CHECK_PASSED, names.STEPPED_UP: True}
         if status == "failed" and result.get("attempts_left"):
             left = result["attempts_left"]
-            dispatcher.utter_message(
-                text=f"That code isn't right. You have {left} "
-                f"{'try' if left == 1 else 'tries'} left."
-            )
+            dispatcher.utter_message(text=plural("step_up.wrong_code_tries_left", left))
             return {names.STEP_UP_CODE: None}
         return {names.STEP_UP_CODE: names.CHECK_FAILED}

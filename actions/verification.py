@@ -35,37 +35,25 @@ from actions.identity_input import (
     find_knowledge_factor,
     parse_date,
 )
+from actions.speech import plural, say, text
 
 logger = logging.getLogger(__name__)
 
 
-ASK_ACCOUNT_NUMBER = (
-    "Before I look at your account I need to confirm it's you. What's your account number? "
-    "It's the 6-digit number at the top of your invoice."
-)
-ASK_IDENTITY_CHECK = (
-    "To confirm it's you, please tell me your date of birth or the postcode we have on file."
-)
-ACCOUNT_NUMBER_HINT = (
-    "An account number has 6 digits, like 100123. You'll find it at the top of your invoice."
-)
-FACTOR_HINT = (
-    "Please give your full date of birth (for example 14.3.1985) or the 4-digit postcode on file."
-)
+# Catalogue keys (i18n/locales/*/LC_MESSAGES/bot.po).
+ASK_ACCOUNT_NUMBER = "verification.ask_account_number"
+ASK_IDENTITY_CHECK = "verification.ask_identity_check"
+ACCOUNT_NUMBER_HINT = "verification.account_number_hint"
+FACTOR_HINT = "verification.factor_hint"
 # After every postcode, right or wrong: whether it matched is said only after the amount.
-ASK_INVOICE_AMOUNT = (
-    "Thanks. With the postcode I also need the total of your latest invoice, in euros "
-    "(for example 54.17)."
-)
-AMOUNT_HINT = "Please give the total of your latest invoice in euros, for example 54.17."
+ASK_INVOICE_AMOUNT = "verification.ask_invoice_amount"
+AMOUNT_HINT = "verification.amount_hint"
 
 
 def failed_attempt_message(attempts_left: int | None) -> str:
-    if attempts_left == 1:
-        return "Sorry, that doesn't match our records. You have 1 attempt left."
     if attempts_left:
-        return f"Sorry, that doesn't match our records. You have {attempts_left} attempts left."
-    return "Sorry, that doesn't match our records."
+        return plural("verification.no_match_attempts_left", attempts_left)
+    return text("verification.no_match")
 
 
 def client_address(tracker: Tracker) -> str | None:
@@ -131,7 +119,7 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
         if number:
             return {names.ACCOUNT_NUMBER: number}
         if latest_intent(tracker) == names.PROVIDE_ACCOUNT_NUMBER:
-            dispatcher.utter_message(text=ACCOUNT_NUMBER_HINT)
+            say(dispatcher, ACCOUNT_NUMBER_HINT)
             return {names.ACCOUNT_NUMBER: None}
         return {}
 
@@ -141,7 +129,7 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
         number = find_account_number(str(value or ""))
         if number is None:
             if value is not None:
-                dispatcher.utter_message(text=ACCOUNT_NUMBER_HINT)
+                say(dispatcher, ACCOUNT_NUMBER_HINT)
             return {names.ACCOUNT_NUMBER: None}
         return {names.ACCOUNT_NUMBER: number}
 
@@ -158,7 +146,7 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
         )
         if factor is None:
             if intent == names.PROVIDE_VERIFICATION_INFO:
-                dispatcher.utter_message(text=FACTOR_HINT)
+                say(dispatcher, FACTOR_HINT)
                 return {names.IDENTITY_CHECK: None}
             return {}  # something else: let the dialogue handle the digression
         if factor.kind == "date_of_birth":
@@ -179,7 +167,7 @@ class ValidateVerificationForm(ReturnsOutcomeSlots):
             return await self._check(dispatcher, tracker, "date_of_birth", birth_date.isoformat())
         amount = find_invoice_amount(text)
         if amount is None:
-            dispatcher.utter_message(text=AMOUNT_HINT)
+            say(dispatcher, AMOUNT_HINT)
             return {names.INVOICE_AMOUNT_CHECK: None}
         return await self._check(dispatcher, tracker, "invoice_amount", amount)
 
@@ -295,7 +283,7 @@ class ActionAskAccountNumber(GuardedAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=ASK_ACCOUNT_NUMBER)
+        say(dispatcher, ASK_ACCOUNT_NUMBER)
         return []
 
 
@@ -306,7 +294,7 @@ class ActionAskIdentityCheck(GuardedAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=ASK_IDENTITY_CHECK)
+        say(dispatcher, ASK_IDENTITY_CHECK)
         return []
 
 
@@ -317,5 +305,5 @@ class ActionAskInvoiceAmountCheck(GuardedAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=ASK_INVOICE_AMOUNT)
+        say(dispatcher, ASK_INVOICE_AMOUNT)
         return []

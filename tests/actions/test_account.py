@@ -13,11 +13,11 @@ from actions.account import (
     ActionListPayments,
     ActionTellBalance,
 )
-from actions.base import BACKEND_DOWN, CARD_NUMBER_HIDDEN, REVERIFY
 from actions.formatting import invoice_status
 from actions.pending_request import ActionAnswerPendingRequest
 from actions.session import ActionSessionStart
 from tests.actions.conftest import VERIFIED_SLOTS, make_tracker
+from tests.actions.english import BACKEND_DOWN, CARD_NUMBER_HIDDEN, REVERIFY
 from tests.actions.fake_backend import FakeBackend
 
 

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from actions.base import INVALID_REQUEST, OFFER_HUMAN_BUTTONS, SOMETHING_WENT_WRONG
+from tests.actions.english import INVALID_REQUEST, OFFER_HUMAN_BUTTONS, SOMETHING_WENT_WRONG
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "born 14.07.1961 postcode 7071"  # what the customer typed, in every tracker below

@@ -5,14 +5,7 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.arrangements import (
-    PAY_OR_PERSON_BUTTONS,
-    REFUSALS,
-    ActionOfferPaymentArrangement,
-    Choice,
-    requested_choice,
-)
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, STEP_UP_AGAIN
+from actions.arrangements import ActionOfferPaymentArrangement, Choice, requested_choice
 from actions.operations import ActionExecutePendingOperation
 from actions.pending_request import ActionAnswerPendingRequest
 from actions.proposals import Operation
@@ -26,6 +19,13 @@ from tests.actions.conftest import (
     expected_key,
     make_tracker,
     run_action,
+)
+from tests.actions.english import (
+    ARRANGEMENT_REFUSALS,
+    BACKEND_DOWN,
+    OFFER_HUMAN_BUTTONS,
+    PAY_OR_PERSON_BUTTONS,
+    STEP_UP_AGAIN,
 )
 from tests.actions.fake_backend import FakeBackend
 from tests.actions.fake_payments import ACTIVE
@@ -231,7 +231,7 @@ async def test_a_second_arrangement_is_refused_as_already_active() -> None:
     action = ActionExecutePendingOperation(backend.client())
     await run_action(action, confirmed("arrangement|split:2|"))
     events, said = await run_action(action, confirmed("arrangement|split:3|", "conv-2"))
-    assert said == [(REFUSALS["already_pending"], [])]
+    assert said == [(ARRANGEMENT_REFUSALS["already_pending"], [])]
     assert events == SETTLED
 
 
@@ -240,7 +240,7 @@ async def test_an_arrangement_the_back_end_no_longer_allows_changes_nothing() ->
     events, said = await run_action(
         ActionExecutePendingOperation(backend.client()), confirmed("arrangement|split:6|")
     )
-    assert said == [(REFUSALS["invalid_request"], [])]
+    assert said == [(ARRANGEMENT_REFUSALS["invalid_request"], [])]
     assert events == SETTLED
     assert backend.arrangements == []
 

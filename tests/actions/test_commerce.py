@@ -6,7 +6,6 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.account import AccountAction
-from actions.base import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS, REFUSED
 from actions.commerce import (
     ActionMakeOffer,
     ActionRecommendPlan,
@@ -22,6 +21,7 @@ from tests.actions.conftest import (
     make_tracker,
     run_action,
 )
+from tests.actions.english import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS, REFUSED
 from tests.actions.fake_backend import FakeBackend
 
 LOYALTY_OFFER = (

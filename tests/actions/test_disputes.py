@@ -5,11 +5,17 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS
-from actions.disputes import DISAGREE, NO_DISPUTES, OPEN_ONE_BUTTONS, ActionTellDisputeStatus
+from actions.disputes import ActionTellDisputeStatus
 from actions.operations import ActionExecutePendingOperation
 from actions.pending_request import ActionAnswerPendingRequest
 from tests.actions.conftest import MARKO_SLOTS, VERIFIED_SLOTS, make_tracker, run_action
+from tests.actions.english import (
+    BACKEND_DOWN,
+    DISAGREE,
+    NO_DISPUTES,
+    OFFER_HUMAN_BUTTONS,
+    OPEN_ONE_BUTTONS,
+)
 from tests.actions.fake_backend import FakeBackend
 
 IN_REVIEW = (

@@ -20,10 +20,10 @@ from actions.handoff import (
     ActionWaitForAgent,
     consecutive_fallbacks,
 )
-from actions.handoff_text import ANYTHING_ELSE, CARRY_ON, HANDOFF_UNAVAILABLE
 from actions.settings import ClientSettings
 from privacy.masking import CARD_MASK, DATE_MASK, VERIFICATION_ANSWER_MASK
 from tests.actions.conftest import VERIFIED_SLOTS, make_tracker, run_action
+from tests.actions.english import ANYTHING_ELSE, CARRY_ON, HANDOFF_UNAVAILABLE
 
 WINDOWS = [
     {"start": "2026-11-27T13:00:00Z", "end": "2026-11-27T15:00:00Z", "label": "today 14:00-16:00"},

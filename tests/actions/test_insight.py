@@ -6,7 +6,6 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.account import AccountAction
-from actions.base import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS
 from actions.insight import (
     ActionExplainBillChange,
     ActionExplainCharge,
@@ -22,6 +21,7 @@ from tests.actions.conftest import (
     make_tracker,
     run_action,
 )
+from tests.actions.english import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS
 from tests.actions.fake_backend import FakeBackend
 
 DUPLICATE = fake_data.MARKO_DUPLICATE["summary"]

@@ -6,7 +6,6 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS, STEP_UP_AGAIN
 from actions.operations import (
     ActionDeclinePendingOperation,
     ActionExecutePendingOperation,
@@ -26,6 +25,7 @@ from tests.actions.conftest import (
     make_tracker,
     run_action,
 )
+from tests.actions.english import BACKEND_DOWN, HANDOFF_QUESTION, OFFER_HUMAN_BUTTONS, STEP_UP_AGAIN
 from tests.actions.fake_backend import FakeBackend
 
 CODE_PASSED = code_passed("m***@example.com")

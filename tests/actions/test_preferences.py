@@ -6,7 +6,6 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.answers import CustomerRequest
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, STEP_UP_AGAIN
 from actions.keys import idempotency_key
 from actions.operations import ActionExecutePendingOperation
 from actions.pending_request import ActionAnswerPendingRequest
@@ -24,6 +23,7 @@ from tests.actions.conftest import (
     make_tracker,
     run_action,
 )
+from tests.actions.english import BACKEND_DOWN, OFFER_HUMAN_BUTTONS, STEP_UP_AGAIN
 from tests.actions.fake_backend import FakeBackend
 
 CODE_PASSED = code_passed("m***@example.com")

@@ -6,7 +6,6 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.base import BACKEND_DOWN, OFFER_HUMAN_BUTTONS
 from actions.insight import ActionReviewAccount
 from actions.keys import idempotency_key
 from actions.operations import ActionExecutePendingOperation
@@ -19,6 +18,7 @@ from actions.step_up import (
 )
 from tests.actions import fake_data
 from tests.actions.conftest import MARKO_SLOTS, make_tracker, run_action
+from tests.actions.english import BACKEND_DOWN, OFFER_HUMAN_BUTTONS
 from tests.actions.fake_backend import FakeBackend
 
 DOMAIN: dict[str, Any] = {

@@ -6,15 +6,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import ActionExplainInvoice
-from actions.base import (
-    BEYOND_AUTHORITY,
-    HANDOFF_QUESTION,
-    INVALID_REQUEST,
-    OFFER_HUMAN_BUTTONS,
-    TOO_MANY_REQUESTS,
-)
-from actions.operations import BEYOND, ActionExecutePendingOperation
-from actions.step_up import TOO_MANY_CODES, ValidateStepUpForm
+from actions.operations import ActionExecutePendingOperation
+from actions.step_up import ValidateStepUpForm
 from actions.verification import ValidateVerificationForm
 from tests.actions.conftest import (
     MARKO_SLOTS,
@@ -22,6 +15,15 @@ from tests.actions.conftest import (
     code_passed,
     make_tracker,
     run_action,
+)
+from tests.actions.english import (
+    BEYOND,
+    BEYOND_AUTHORITY,
+    HANDOFF_QUESTION,
+    INVALID_REQUEST,
+    OFFER_HUMAN_BUTTONS,
+    TOO_MANY_CODES,
+    TOO_MANY_REQUESTS,
 )
 from tests.actions.fake_backend import FakeBackend
 from tests.actions.test_no_silence import DOMAIN, Breaking, error

@@ -8,13 +8,13 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import CARD_NUMBER_HIDDEN
 from actions.verification import (
     ActionAskIdentityCheck,
     ActionAskInvoiceAmountCheck,
     ValidateVerificationForm,
 )
 from tests.actions.conftest import make_tracker
+from tests.actions.english import CARD_NUMBER_HIDDEN
 from tests.actions.fake_backend import FakeBackend
 
 DOMAIN: dict[str, Any] = {
