@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Final
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from i18n.languages import Language, normalise_language
 
@@ -85,3 +85,17 @@ def month_year(value: date | datetime | str, language: str | None) -> str:
     """ "oktober 2026" (sl), "October 2026" (en)."""
     lang = _language(language)
     return format_date(_date(value), _MONTH_YEAR[lang], locale=_LOCALE[lang])
+
+
+def day_month(value: date | datetime | str, language: str | None) -> str:
+    """ "15. marca" (sl), "15 March" (en): a date's day and month, for the start of a range."""
+    day = _date(value)
+    if _language(language) == "sl":
+        return f"{day.day}. {_SL_MONTHS_GENITIVE[day.month - 1]}"
+    return format_date(day, "d MMMM", locale="en")
+
+
+def number(value: Decimal | int, language: str | None) -> str:
+    """A quantity without trailing zeros or grouping: "2,5" (sl), "2.5" (en), "1234.5"."""
+    lang = _language(language)
+    return format_decimal(value, format="0.######", locale=_LOCALE[lang])

@@ -17,6 +17,8 @@ from bot.commerce.policy import DiscountPolicy
 from bot.core.clock import Clock
 from bot.core.dates import MONTH_PATTERN, parse_month
 from bot.core.errors import InvalidRequest, NotAuthenticated
+from bot.core.language import negotiate
+from bot.core.texts import Texts
 from bot.safety.outbox import MessageSender
 from bot.safety.step_up import StepUpPolicy
 from bot.settings import Settings
@@ -37,6 +39,14 @@ def get_clock(request: Request) -> Clock:
 def get_session(request: Request) -> Iterator[Session]:
     with request.app.state.session_factory() as session:
         yield session
+
+
+def get_texts(
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> Texts:
+    """The customer's language, chosen once per request from `Accept-Language` (en or sl;
+    English when absent or unknown): every text the route returns is written in it."""
+    return Texts(negotiate(accept_language))
 
 
 def get_now(clock: Annotated[Clock, Depends(get_clock)]) -> datetime:
@@ -94,6 +104,7 @@ def require_service_token(
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+TextsDep = Annotated[Texts, Depends(get_texts)]
 NowDep = Annotated[datetime, Depends(get_now)]
 TodayDep = Annotated[date, Depends(get_today)]
 PolicyDep = Annotated[VerificationPolicy, Depends(get_policy)]

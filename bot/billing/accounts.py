@@ -29,6 +29,7 @@ from bot.billing.schemas import (
 from bot.core.dates import add_months
 from bot.core.errors import NotFound
 from bot.core.money import format_amount, format_quantity
+from bot.core.texts import Texts
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -231,13 +232,17 @@ def paid_invoice_ids(place: AccountPosition) -> frozenset[int]:
 
 
 def invoice_detail(
-    session: Session, account: Account, today: date, number: str | None
+    session: Session, account: Account, today: date, number: str | None, texts: Texts | None = None
 ) -> InvoiceDetail:
-    """One invoice with its lines explained; `number=None` means the latest one."""
+    """One invoice with its lines explained (in English unless `texts` says otherwise);
+    `number=None` means the latest one."""
     invoice = load_invoice(session, account, number)
     place = account_position(session, account, today)
     ctx = ExplanationContext(
-        invoice.tax_rate, invoice.currency, paid_invoice_ids=paid_invoice_ids(place)
+        invoice.tax_rate,
+        invoice.currency,
+        paid_invoice_ids=paid_invoice_ids(place),
+        texts=texts or Texts(),
     )
     return InvoiceDetail(
         number=invoice.number,

@@ -1,12 +1,12 @@
-"""One plain sentence per bill change, written from the lines of its group on both invoices."""
+"""One plain sentence per bill change, written from the lines of its group on both invoices,
+in the language of `texts` (catalogue keys `change.*`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bot.billing.types import LineKind
-from bot.core.dates import format_day, format_range
-from bot.core.money import format_money, format_quantity
+from bot.core.texts import Texts, product_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -21,135 +21,128 @@ def _sum(lines: Lines) -> int:
     return sum(line.amount_cents for line in lines)
 
 
-def _money(cents: int) -> str:
-    return format_money(abs(cents))
+def _money(texts: Texts, cents: int) -> str:
+    return texts.money(abs(cents))
 
 
-def _name(lines: Lines) -> str:
-    return next((line.name for line in lines if line.name), None) or lines[0].description
+def _name(texts: Texts, lines: Lines) -> str:
+    found = next((line.name for line in lines if line.name), None) or lines[0].description
+    return product_name(texts, found)
 
 
-def _listed(lines: Lines) -> str:
-    return ", ".join(f"{line.description} ({_money(line.amount_cents)})" for line in lines)
+def _listed(texts: Texts, lines: Lines) -> str:
+    return ", ".join(
+        texts("list.item", description=line.description, amount=_money(texts, line.amount_cents))
+        for line in lines
+    )
 
 
-def _promo_ended(old: Lines, new: Lines) -> str:
+def _promo_ended(t: Texts, old: Lines, new: Lines) -> str:
     ends = [line.promo_end for line in old if line.promo_end is not None]
     if not ends:
-        return f"A discount on the last bill has ended: {_listed(old)}."
+        return t("change.promo_ended.other", lines=_listed(t, old))
     if new:
-        return f"Your discount is smaller now: {_listed(new)} against {_listed(old)} last time."
-    return (
-        f"Your welcome discount of {_money(_sum(old))} a month ended on {format_day(max(ends))}, "
-        "so your plan is back to its full price."
-    )
+        return t("change.promo_ended.smaller", new=_listed(t, new), old=_listed(t, old))
+    return t("change.promo_ended", amount=_money(t, _sum(old)), day=t.day(max(ends)))
 
 
-def _price_change(old: Lines, new: Lines) -> str:
+def _price_change(t: Texts, old: Lines, new: Lines) -> str:
     if not old:
-        return f"A charge that was not on the last bill: {_listed(new)}."
+        return t("change.price_change.new", lines=_listed(t, new))
     if not new:
-        return f"A charge on the last bill that is not on this one: {_listed(old)}."
-    before, after = _name(old), _name(new)
+        return t("change.price_change.gone", lines=_listed(t, old))
+    before, after = _name(t, old), _name(t, new)
+    old_amount, new_amount = _money(t, _sum(old)), _money(t, _sum(new))
     if before != after:
-        return (
-            f"Your plan changed from {before} ({_money(_sum(old))}) "
-            f"to {after} ({_money(_sum(new))})."
+        return t(
+            "change.price_change.plan", before=before, old=old_amount, after=after, new=new_amount
         )
-    return f"{after} now costs {_money(_sum(new))} instead of {_money(_sum(old))}."
+    return t("change.price_change", name=after, new=new_amount, old=old_amount)
 
 
-def _usage(lines: Lines) -> str:
-    quantity = format_quantity(sum((line.quantity for line in lines), start=0 * lines[0].quantity))
-    return f"{quantity} GB ({_money(_sum(lines))})"
+def _usage(t: Texts, lines: Lines) -> str:
+    quantity = sum((line.quantity for line in lines), start=0 * lines[0].quantity)
+    return t("change.usage", quantity=t.number(quantity), amount=_money(t, _sum(lines)))
 
 
-def _usage_overage(old: Lines, new: Lines) -> str:
+def _usage_overage(t: Texts, old: Lines, new: Lines) -> str:
     if not old:
-        return (
-            f"Extra usage beyond your allowance: {_usage(new)} on this bill, none on the last one."
-        )
+        return t("change.usage.new", usage=_usage(t, new))
     if not new:
-        return f"No extra usage on this bill; the last one had {_usage(old)}."
-    more = "more" if _sum(new) > _sum(old) else "less"
-    return (
-        f"You used {more} beyond your allowance: {_usage(new)} on this bill "
-        f"against {_usage(old)} on the last one."
-    )
+        return t("change.usage.gone", usage=_usage(t, old))
+    key = "change.usage.more" if _sum(new) > _sum(old) else "change.usage.less"
+    return t(key, new=_usage(t, new), old=_usage(t, old))
 
 
-def _add_on_added(_old: Lines, new: Lines) -> str:
-    return f"{_name(new)} was added: {_money(_sum(new))} on this bill."
+def _add_on_added(t: Texts, _old: Lines, new: Lines) -> str:
+    return t("change.add_on_added", name=_name(t, new), amount=_money(t, _sum(new)))
 
 
-def _add_on_removed(old: Lines, _new: Lines) -> str:
-    return f"{_name(old)} is no longer on your bill (it was {_money(_sum(old))})."
+def _add_on_removed(t: Texts, old: Lines, _new: Lines) -> str:
+    return t("change.add_on_removed", name=_name(t, old), amount=_money(t, _sum(old)))
 
 
-def _proration(old: Lines, new: Lines) -> str:
+def _proration(t: Texts, old: Lines, new: Lines) -> str:
     if any(line.kind is LineKind.PRORATION for line in new):
-        return (
-            "Your plan changed during this period, so this bill has partial-month charges: "
-            f"{_listed(new)}."
-        )
-    return (
-        "The last bill had partial-month charges for your plan change; "
-        f"this one has the full month: {_listed(new) or 'no plan charge'}."
-    )
+        return t("change.proration.now", lines=_listed(t, new))
+    listed = _listed(t, new) or t("change.proration.no_plan_charge")
+    return t("change.proration.before", lines=listed)
 
 
-def _late_fee(old: Lines, new: Lines) -> str:
+def _late_fee(t: Texts, old: Lines, new: Lines) -> str:
     if new and not old:
         late = next((line.reference for line in new if line.reference), None)
-        because = f" because invoice {late} was not paid in full by its due date" if late else ""
-        return f"A late-payment fee of {_money(_sum(new))}{because}."
+        amount = _money(t, _sum(new))
+        if late:
+            return t("change.late_fee.new_because", amount=amount, invoice=late)
+        return t("change.late_fee.new", amount=amount)
     if old and not new:
-        return f"No late-payment fee this time; the last bill had one of {_money(_sum(old))}."
-    return f"Late-payment fees of {_money(_sum(new))} against {_money(_sum(old))} last time."
+        return t("change.late_fee.gone", amount=_money(t, _sum(old)))
+    return t("change.late_fee", new=_money(t, _sum(new)), old=_money(t, _sum(old)))
 
 
-def _one_time(old: Lines, new: Lines) -> str:
+def _one_time(t: Texts, old: Lines, new: Lines) -> str:
     if new and not old:
-        return f"A one-time charge: {_listed(new)}; it does not repeat."
+        return t("change.one_time.new", lines=_listed(t, new))
     if old and not new:
-        return f"The last bill had a one-time charge that does not repeat: {_listed(old)}."
-    return f"One-time charges of {_listed(new)} against {_listed(old)} last time."
+        return t("change.one_time.gone", lines=_listed(t, old))
+    return t("change.one_time", new=_listed(t, new), old=_listed(t, old))
 
 
-def _credit(old: Lines, new: Lines) -> str:
+def _credit(t: Texts, old: Lines, new: Lines) -> str:
     if new and not old:
-        return f"A credit in your favour: {_listed(new)}."
+        return t("change.credit.new", lines=_listed(t, new))
     if old and not new:
-        return f"The last bill had a credit that does not repeat: {_listed(old)}."
-    return f"Credits of {_listed(new)} against {_listed(old)} last time."
+        return t("change.credit.gone", lines=_listed(t, old))
+    return t("change.credit", new=_listed(t, new), old=_listed(t, old))
 
 
-def _discount_added(old: Lines, new: Lines) -> str:
-    return f"A discount on this bill: {_listed(new)}."
+def _discount_added(t: Texts, _old: Lines, new: Lines) -> str:
+    return t("change.discount_added", lines=_listed(t, new))
 
 
-def _other(old: Lines, new: Lines) -> str:
+def _other(t: Texts, old: Lines, new: Lines) -> str:
     lines = new or old
     period = lines[0].period
-    when = f" for {format_range(*period)}" if period else ""
-    name = _name(lines)
+    name = _name(t, lines)
     if new and not old and period:
-        return (
-            f"{name} is charged a second time{when}: "
-            f"this extra {_money(_sum(new))} looks like a billing error."
-        )
+        return t("change.repeat", name=name, period=t.span(*period), amount=_money(t, _sum(new)))
     if old and not new and period:
-        return f"The last bill charged {name} twice{when} ({_money(_sum(old))}); this one does not."
-    return f"{name}: {_money(_sum(new))} on this bill against {_money(_sum(old))} on the last one."
+        return t(
+            "change.repeat.gone", name=name, period=t.span(*period), amount=_money(t, _sum(old))
+        )
+    return t("change.other", name=name, new=_money(t, _sum(new)), old=_money(t, _sum(old)))
 
 
-def _discount_missing(old: Lines, _new: Lines) -> str:
+def _discount_missing(t: Texts, old: Lines) -> str:
     ends = [line.promo_end for line in old if line.promo_end is not None]
-    until = f" although it runs until {format_day(max(ends))}" if ends else ""
-    return f"Your discount of {_money(_sum(old))} is not on this bill{until}."
+    amount = _money(t, _sum(old))
+    if ends:
+        return t("change.discount_missing.until", amount=amount, day=t.day(max(ends)))
+    return t("change.discount_missing", amount=amount)
 
 
-_WRITERS: dict[str, Callable[[Lines, Lines], str]] = {
+_WRITERS: dict[str, Callable[[Texts, Lines, Lines], str]] = {
     "promo_ended": _promo_ended,
     "price_change": _price_change,
     "usage_overage": _usage_overage,
@@ -163,14 +156,15 @@ _WRITERS: dict[str, Callable[[Lines, Lines], str]] = {
 }
 
 
-def sentence(cause: str, group: str, old: Lines, new: Lines, tax_rate: Decimal) -> str:
+def sentence(
+    cause: str, group: str, old: Lines, new: Lines, tax_rate: Decimal, texts: Texts
+) -> str:
     """The sentence for a change of `cause` in a group of kind `group`."""
     if cause == "tax_change":
-        direction = "higher" if _sum(new) > _sum(old) else "lower"
-        percent = format_quantity(tax_rate * 100)
-        difference = _money(_sum(new) - _sum(old))
-        return f"VAT ({percent}%) follows the charges above: {difference} {direction}."
+        key = "change.tax.higher" if _sum(new) > _sum(old) else "change.tax.lower"
+        difference = _money(texts, _sum(new) - _sum(old))
+        return texts(key, percent=texts.number(tax_rate * 100), amount=difference)
     if cause == "other" and group == "discount" and old and not new:
-        return _discount_missing(old, new)
+        return _discount_missing(texts, old)
     writer = _WRITERS.get(cause, _other)
-    return writer(old, new)
+    return writer(texts, old, new)

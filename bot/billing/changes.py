@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.billing.change_sentences import sentence
 from bot.billing.line_facts import LineFacts
 from bot.billing.types import LineKind
+from bot.core.texts import Texts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -149,11 +150,15 @@ def cause_of(group: Group, current: InvoiceFacts) -> Cause:
     return simple.get(kind, Cause.OTHER)
 
 
-def compare(previous: InvoiceFacts, current: InvoiceFacts) -> list[Change]:
-    """The changes from `previous` to `current`, biggest first and VAT last.
+def compare(
+    previous: InvoiceFacts, current: InvoiceFacts, texts: Texts | None = None
+) -> list[Change]:
+    """The changes from `previous` to `current`, biggest first and VAT last, explained in the
+    language of `texts` (English by default).
 
     Their amounts add up exactly to `current.total_cents - previous.total_cents`.
     """
+    texts = texts or Texts()
     changes = []
     for group in group_lines(previous, current):
         if group.delta_cents == 0:
@@ -164,7 +169,7 @@ def compare(previous: InvoiceFacts, current: InvoiceFacts) -> list[Change]:
                 cause=cause,
                 amount_cents=group.delta_cents,
                 explanation=sentence(
-                    cause, group.key[0], group.previous, group.current, current.tax_rate
+                    cause, group.key[0], group.previous, group.current, current.tax_rate, texts
                 ),
                 line_ids=tuple(line.id for line in group.current),
                 previous_line_ids=tuple(line.id for line in group.previous),

@@ -7,15 +7,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot.billing.types import LineKind
-from bot.core.dates import (
-    days_in_month,
-    format_day,
-    format_month,
-    format_range,
-    months_between,
-    next_day,
-)
-from bot.core.money import format_money, format_quantity
+from bot.core.dates import days_in_month, months_between, next_day
+from bot.core.texts import Texts, product_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,61 +19,71 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ExplanationContext:
-    """Facts from outside the line: the invoice's VAT rate and which invoices are paid."""
+    """Facts from outside the line: the invoice's VAT rate and which invoices are paid, and the
+    language to write in."""
 
     tax_rate: Decimal
     currency: str = "EUR"
     paid_invoice_ids: frozenset[int] = field(default_factory=frozenset)
+    texts: Texts = field(default_factory=Texts)
 
 
-def _period(line: InvoiceLine) -> str:
+def _period(line: InvoiceLine, texts: Texts) -> str | None:
     if line.period_start and line.period_end:
-        return f" for {format_range(line.period_start, line.period_end)}"
-    return ""
+        return texts.span(line.period_start, line.period_end)
+    return None
 
 
 def _plan_name(line: InvoiceLine) -> str | None:
     return line.contract.plan.name if line.contract is not None else None
 
 
-def _plan_charge(line: InvoiceLine, _ctx: ExplanationContext) -> str:
+def _plan_charge(line: InvoiceLine, ctx: ExplanationContext) -> str:
     name = _plan_name(line) or line.description
-    return f"Your monthly {name} plan{_period(line)}."
+    period = _period(line, ctx.texts)
+    if period is None:
+        return ctx.texts("line.plan_charge", plan=name)
+    return ctx.texts("line.plan_charge.period", plan=name, period=period)
 
 
 def _add_on(line: InvoiceLine, ctx: ExplanationContext) -> str:
-    name = line.add_on.name if line.add_on is not None else line.description
-    price = format_money(line.unit_price_cents, ctx.currency)
-    return f"Your monthly {name} add-on{_period(line)} ({price} a month)."
+    texts = ctx.texts
+    name = product_name(texts, line.add_on.name if line.add_on is not None else line.description)
+    price = texts.money(line.unit_price_cents, ctx.currency)
+    period = _period(line, texts)
+    if period is None:
+        return texts("line.add_on", add_on=name, price=price)
+    return texts("line.add_on.period", add_on=name, period=period, price=price)
 
 
 def _usage_overage(line: InvoiceLine, ctx: ExplanationContext) -> str:
+    texts = ctx.texts
     unit = "GB"
     if line.contract is not None and line.contract.plan.overage_unit:
         unit = line.contract.plan.overage_unit
-    month = f" in {format_month(line.period_start)}" if line.period_start else ""
-    price = format_money(line.unit_price_cents, ctx.currency)
-    return (
-        f"Extra usage beyond your plan's allowance{month}: "
-        f"{format_quantity(line.quantity)} {unit} at {price} each."
-    )
+    values = {
+        "quantity": texts.number(line.quantity),
+        "unit": unit,
+        "price": texts.money(line.unit_price_cents, ctx.currency),
+    }
+    if line.period_start is None:
+        return texts("line.usage_overage", **values)
+    return texts("line.usage_overage.month", month=texts.month(line.period_start), **values)
 
 
 def _one_time_fee(line: InvoiceLine, ctx: ExplanationContext) -> str:
-    amount = format_money(line.amount_cents, ctx.currency)
-    return f"A one-time charge for {line.description.lower()} ({amount}); it does not repeat."
+    amount = ctx.texts.money(line.amount_cents, ctx.currency)
+    description = product_name(ctx.texts, line.description).lower()
+    return ctx.texts("line.one_time_fee", description=description, amount=amount)
 
 
 def _late_fee(line: InvoiceLine, ctx: ExplanationContext) -> str:
+    texts = ctx.texts
     late = line.related_invoice
     if late is None:
-        return f"Late-payment fee of {format_money(line.amount_cents, ctx.currency)}."
-    when = format_day(late.due_date)
-    if late.id in ctx.paid_invoice_ids:
-        return (
-            f"Late-payment fee because invoice {late.number} was paid after its due date of {when}."
-        )
-    return f"Late-payment fee because invoice {late.number} was not paid by its due date of {when}."
+        return texts("line.late_fee", amount=texts.money(line.amount_cents, ctx.currency))
+    key = "line.late_fee.paid_late" if late.id in ctx.paid_invoice_ids else "line.late_fee.unpaid"
+    return texts(key, invoice=late.number, due=texts.day(late.due_date))
 
 
 def _switch_day(line: InvoiceLine) -> date | None:
@@ -92,42 +95,50 @@ def _switch_day(line: InvoiceLine) -> date | None:
     return next_day(contract.end_date) if contract.end_date else None
 
 
-def _days(line: InvoiceLine) -> str:
-    if line.period_start is None or line.period_end is None:
-        return ""
-    days = (line.period_end - line.period_start).days + 1
-    return f" ({days} of {days_in_month(line.period_start)} days)"
-
-
-def _proration(line: InvoiceLine, _ctx: ExplanationContext) -> str:
+def _proration(line: InvoiceLine, ctx: ExplanationContext) -> str:
+    texts = ctx.texts
     name = _plan_name(line) or line.description
     switched = _switch_day(line)
     contract = line.contract
     if switched is None or contract is None:
-        return f"Partial-month charge for {name}{_period(line)}."
-    when = format_day(switched)
-    if contract.start_date == switched:
-        return f"Partial-month charge for switching to {name} on {when}{_days(line)}."
-    return f"Partial-month charge for {name} until you switched plans on {when}{_days(line)}."
+        period = _period(line, texts)
+        if period is None:
+            return texts("line.proration", plan=name)
+        return texts("line.proration.period", plan=name, period=period)
+    key = (
+        "line.proration.switched_to"
+        if contract.start_date == switched
+        else "line.proration.switched_from"
+    )
+    when = texts.day(switched)
+    if line.period_start is None or line.period_end is None:
+        return texts(key, plan=name, day=when)
+    days = (line.period_end - line.period_start).days + 1
+    month_days = days_in_month(line.period_start)
+    return texts(f"{key}.days", plan=name, day=when, days=days, month_days=month_days)
 
 
 def _tax(_line: InvoiceLine, ctx: ExplanationContext) -> str:
-    percent = format_quantity(ctx.tax_rate * 100)
-    return f"{percent}% VAT on the charges above."
+    return ctx.texts("line.tax", percent=ctx.texts.number(ctx.tax_rate * 100))
 
 
 def _discount(line: InvoiceLine, ctx: ExplanationContext) -> str:
+    texts = ctx.texts
     contract = line.contract
     if contract is not None and contract.promo_end_date is not None:
         months = months_between(contract.start_date, next_day(contract.promo_end_date))
-        ends = format_day(contract.promo_end_date)
-        return f"Your {months}-month welcome discount (ends {ends})."
-    return f"A discount of {format_money(-line.amount_cents, ctx.currency)}: {line.description}."
+        return texts(
+            "line.discount.welcome",
+            months=texts.plural("unit.months_long", months),
+            ends=texts.day(contract.promo_end_date),
+        )
+    amount = texts.money(-line.amount_cents, ctx.currency)
+    return texts("line.discount", amount=amount, description=line.description)
 
 
 def _credit(line: InvoiceLine, ctx: ExplanationContext) -> str:
-    amount = format_money(-line.amount_cents, ctx.currency)
-    return f"A credit of {amount} in your favour: {line.description.lower()}."
+    amount = ctx.texts.money(-line.amount_cents, ctx.currency)
+    return ctx.texts("line.credit", amount=amount, description=line.description.lower())
 
 
 _WRITERS: dict[LineKind, Callable[[InvoiceLine, ExplanationContext], str]] = {

@@ -17,6 +17,7 @@ from bot.billing.types import LineKind
 from bot.core.dates import add_months
 from bot.core.errors import NotFound
 from bot.core.money import format_amount
+from bot.core.texts import Texts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -75,11 +76,13 @@ def _previous(session: Session, invoice: Invoice) -> Invoice:
     return previous
 
 
-def invoice_changes(session: Session, account: Account, number: str | None) -> InvoiceChanges:
+def invoice_changes(
+    session: Session, account: Account, number: str | None, texts: Texts | None = None
+) -> InvoiceChanges:
     """Invoice `number` (None: the latest) against the one before, every difference explained."""
     invoice = load_invoice(session, account, number)
     previous = _previous(session, invoice)
-    changes = compare(_facts(previous), _facts(invoice))
+    changes = compare(_facts(previous), _facts(invoice), texts)
     return InvoiceChanges(
         invoice_number=invoice.number,
         period_start=invoice.period_start,
@@ -156,6 +159,7 @@ def find_charges(
     amount_cents: int | None,
     text: str | None,
     month: date | None,
+    texts: Texts | None = None,
 ) -> ChargeList:
     """Lines of the account's invoices (of `month`, or the latest 3) matching amount and text.
 
@@ -168,7 +172,9 @@ def find_charges(
     words = (text or "").lower().split()
     charges: list[ChargeOut] = []
     for invoice in _invoices(session, account, month, 1 if month else DEFAULT_INVOICES):
-        ctx = ExplanationContext(invoice.tax_rate, invoice.currency, paid_invoice_ids=paid)
+        ctx = ExplanationContext(
+            invoice.tax_rate, invoice.currency, paid_invoice_ids=paid, texts=texts or Texts()
+        )
         for line in invoice.lines:
             explanation = explain_line(line, ctx)
             source = origin(line)

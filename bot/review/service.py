@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from bot.core.errors import NotFound
 from bot.core.money import format_amount
+from bot.core.texts import Phrase, Texts
 from bot.review.facts import load_facts
 from bot.review.models import Finding
 from bot.review.rules import RULES, run_rules
@@ -40,7 +41,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def finding_out(finding: Finding, limit_cents: int) -> FindingOut:
+def finding_text(finding: Finding, texts: Texts) -> str:
+    """The finding's summary in the language of `texts` (the stored English one for a finding
+    stored before findings kept their phrase)."""
+    phrase = finding.evidence.get("phrase")
+    return texts.render(Phrase.from_json(phrase)) if isinstance(phrase, dict) else finding.summary
+
+
+def finding_out(finding: Finding, limit_cents: int, texts: Texts | None = None) -> FindingOut:
+    """The finding as the API returns it, its summary in English unless `texts` says otherwise."""
     allowed = finding.status is FindingStatus.OPEN and finding.amount_cents <= limit_cents
     return FindingOut(
         id=finding.id,
@@ -52,7 +61,7 @@ def finding_out(finding: Finding, limit_cents: int) -> FindingOut:
         net_amount=format_amount(finding.net_cents),
         vat=format_amount(finding.vat_cents),
         currency=finding.invoice.currency,
-        summary=finding.summary,
+        summary=finding.summary if texts is None else finding_text(finding, texts),
         evidence=finding.evidence,
         bot_can_credit=allowed,
         created_at=finding.created_at,
@@ -77,7 +86,11 @@ def _new_finding(account_id: int, draft: Draft, now: datetime) -> Finding:
         vat_cents=draft.vat_cents,
         amount_cents=draft.amount_cents,
         summary=draft.summary[:400],
-        evidence={"line_ids": list(draft.line_ids), **draft.evidence},
+        evidence={
+            "line_ids": list(draft.line_ids),
+            **draft.evidence,
+            "phrase": draft.phrase.to_json(),
+        },
         status=FindingStatus.OPEN,
         adjustment_id=None,
         created_at=now,
@@ -94,6 +107,7 @@ def _review(
     conversation_id: str | None,
     invoice_number: str | None,
     limit_cents: int,
+    texts: Texts | None = None,
 ) -> ReviewOut:
     """Run every rule and add the new findings and the audit entry (not committed)."""
     facts = load_facts(session, [account.id])[account.id]
@@ -127,7 +141,7 @@ def _review(
         invoices_checked=checked,
         rules=[str(rule) for rule in RULES],
         new_findings=len(new),
-        findings=[finding_out(f, limit_cents) for f in findings],
+        findings=[finding_out(f, limit_cents, texts) for f in findings],
     )
 
 
@@ -167,7 +181,11 @@ def run_review(
 
 
 def review_request(
-    session: Session, ctx: WriteContext, invoice_number: str | None, limit_cents: int
+    session: Session,
+    ctx: WriteContext,
+    invoice_number: str | None,
+    limit_cents: int,
+    texts: Texts | None = None,
 ) -> StoredResponse:
     """`run_review` behind the request's Idempotency-Key."""
     stored = replay(session, ctx.idempotency)
@@ -181,12 +199,17 @@ def review_request(
         conversation_id=ctx.conversation_id,
         invoice_number=invoice_number,
         limit_cents=limit_cents,
+        texts=texts,
     )
     return commit_once(session, ctx.idempotency, ctx.now, 200, result)
 
 
 def list_findings(
-    session: Session, account: Account, limit_cents: int, status: FindingStatus | None = None
+    session: Session,
+    account: Account,
+    limit_cents: int,
+    status: FindingStatus | None = None,
+    texts: Texts | None = None,
 ) -> FindingList:
     """The account's findings, newest first."""
     query = (
@@ -195,7 +218,7 @@ def list_findings(
     if status is not None:
         query = query.where(Finding.status == status)
     rows = session.scalars(query.order_by(Finding.id.desc())).all()
-    return FindingList(findings=[finding_out(f, limit_cents) for f in rows])
+    return FindingList(findings=[finding_out(f, limit_cents, texts) for f in rows])
 
 
 def findings_with_status(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bot.api.deps import MonthDep, SessionDep, TodayDep, VerifiedAccount
+from bot.api.deps import MonthDep, SessionDep, TextsDep, TodayDep, VerifiedAccount
 from bot.billing import accounts
 from bot.billing.schemas import AccountOut, BalanceOut, InvoiceDetail, InvoiceList, PaymentList
 
@@ -36,15 +36,21 @@ def list_invoices(
 
 
 @router.get("/invoices/latest", response_model=InvoiceDetail)
-def latest_invoice(account: VerifiedAccount, session: SessionDep, today: TodayDep) -> InvoiceDetail:
-    return accounts.invoice_detail(session, account, today, None)
+def latest_invoice(
+    account: VerifiedAccount, session: SessionDep, today: TodayDep, texts: TextsDep
+) -> InvoiceDetail:
+    return accounts.invoice_detail(session, account, today, None, texts)
 
 
 @router.get("/invoices/{invoice_number}", response_model=InvoiceDetail)
 def get_invoice(
-    invoice_number: str, account: VerifiedAccount, session: SessionDep, today: TodayDep
+    invoice_number: str,
+    account: VerifiedAccount,
+    session: SessionDep,
+    today: TodayDep,
+    texts: TextsDep,
 ) -> InvoiceDetail:
-    return accounts.invoice_detail(session, account, today, invoice_number)
+    return accounts.invoice_detail(session, account, today, invoice_number, texts)
 
 
 @router.get("/payments", response_model=PaymentList)

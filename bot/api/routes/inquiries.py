@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bot.api.deps import MonthDep, SessionDep, TodayDep, VerifiedAccount
+from bot.api.deps import MonthDep, SessionDep, TextsDep, TodayDep, VerifiedAccount
 from bot.billing import inquiries
 from bot.billing.schemas import ChargeList, InvoiceChanges
 from bot.core.errors import InvalidRequest
@@ -16,17 +16,19 @@ router = APIRouter(prefix="/accounts/{acct}", tags=["inquiries"])
 
 
 @router.get("/invoices/latest/changes", response_model=InvoiceChanges)
-def latest_changes(account: VerifiedAccount, session: SessionDep) -> InvoiceChanges:
+def latest_changes(
+    account: VerifiedAccount, session: SessionDep, texts: TextsDep
+) -> InvoiceChanges:
     """The latest invoice against the one before: every difference with its cause."""
-    return inquiries.invoice_changes(session, account, None)
+    return inquiries.invoice_changes(session, account, None, texts)
 
 
 @router.get("/invoices/{invoice_number}/changes", response_model=InvoiceChanges)
 def invoice_changes(
-    invoice_number: str, account: VerifiedAccount, session: SessionDep
+    invoice_number: str, account: VerifiedAccount, session: SessionDep, texts: TextsDep
 ) -> InvoiceChanges:
     """Invoice `invoice_number` against the one before it."""
-    return inquiries.invoice_changes(session, account, invoice_number)
+    return inquiries.invoice_changes(session, account, invoice_number, texts)
 
 
 @router.get("/charges", response_model=ChargeList)
@@ -35,6 +37,7 @@ def find_charges(
     session: SessionDep,
     today: TodayDep,
     month: MonthDep,
+    texts: TextsDep,
     amount: Annotated[
         str | None, Query(pattern=r"^-?\d{1,7}(\.\d{1,2})?$", examples=["9.99"])
     ] = None,
@@ -45,5 +48,5 @@ def find_charges(
         raise InvalidRequest("give amount, text or both")
     cents = None if amount is None else parse_amount(amount)
     return inquiries.find_charges(
-        session, account, today, amount_cents=cents, text=text, month=month
+        session, account, today, amount_cents=cents, text=text, month=month, texts=texts
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
-from bot.api.deps import SessionDep, SettingsDep, VerifiedAccount
+from bot.api.deps import SessionDep, SettingsDep, TextsDep, VerifiedAccount
 from bot.api.idempotency import IdempotentWriteCtx, as_response
 from bot.core.money import round_to_cents
 from bot.core.schemas import Id
@@ -31,11 +31,12 @@ def run_review(
     ctx: IdempotentWriteCtx,
     session: SessionDep,
     limit: LimitDep,
+    texts: TextsDep,
     body: Annotated[ReviewRequest | None, Body()] = None,
 ) -> JSONResponse:
     """Check the account's invoices (or one) against every rule; new findings are stored."""
     number = body.invoice_number if body else None
-    return as_response(service.review_request(session, ctx, number, limit))
+    return as_response(service.review_request(session, ctx, number, limit, texts))
 
 
 @router.get("/findings", response_model=FindingList)
@@ -43,10 +44,11 @@ def list_findings(
     account: VerifiedAccount,
     session: SessionDep,
     limit: LimitDep,
+    texts: TextsDep,
     status: Annotated[FindingStatus | None, Query()] = None,
 ) -> FindingList:
     """The account's findings, newest first."""
-    return service.list_findings(session, account, limit, status)
+    return service.list_findings(session, account, limit, status, texts)
 
 
 @router.post(

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot.core.dates import days_in_month
-from bot.core.money import format_amount, format_money, prorate, round_to_cents
+from bot.core.money import format_amount, prorate, round_to_cents
+from bot.core.texts import Money, Phrase
 from bot.review.rules.base import Draft, line_evidence, lines_with_invoices
 from bot.review.types import RuleName
 
@@ -51,10 +52,14 @@ def above_contract_price(facts: AccountFacts) -> list[Draft]:
                 invoice=invoice,
                 line_ids=(line.id,),
                 net_cents=extra,
-                summary=(
-                    f"{line.description} is charged {format_money(line.amount_cents)}; the "
-                    f"contracted price is {format_money(expected)} "
-                    f"({format_money(extra)} too much)."
+                phrase=Phrase(
+                    "finding.above_contract_price",
+                    {
+                        "description": line.description,
+                        "amount": Money(line.amount_cents),
+                        "expected": Money(expected),
+                        "extra": Money(extra),
+                    },
                 ),
                 evidence={
                     "line": line_evidence(line, invoice),

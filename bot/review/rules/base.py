@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.core.money import format_amount, percent_of
+from bot.core.texts import Phrase, Texts
 
 if TYPE_CHECKING:
     from bot.review.facts import AccountFacts, FactInvoice, FactLine
@@ -29,8 +30,13 @@ class Draft:
     invoice: FactInvoice
     line_ids: tuple[int, ...]
     net_cents: int
-    summary: str
+    phrase: Phrase  # what the customer is told, in any language (bot.core.texts)
     evidence: dict[str, Any]
+
+    @property
+    def summary(self) -> str:
+        """The phrase in English, as stored on the finding for the desk and the audit log."""
+        return Texts().render(self.phrase)
 
     @property
     def line_id(self) -> int:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.dates import format_day, format_range
-from bot.core.money import format_money
+from bot.core.texts import Day, Money, Phrase, Span
 from bot.review.rules.base import Draft, line_evidence, lines_with_invoices
 from bot.review.types import RuleName
 
@@ -42,10 +41,14 @@ def _draft(line: FactLine, invoice: FactInvoice, ended: date, start: date, end: 
         invoice=invoice,
         line_ids=(line.id,),
         net_cents=line.amount_cents,
-        summary=(
-            f"{line.description} ({format_money(line.amount_cents)}) is charged for "
-            f"{format_range(start, end)}, after the service ended "
-            f"on {format_day(ended)}."
+        phrase=Phrase(
+            "finding.charge_after_cancellation",
+            {
+                "description": line.description,
+                "amount": Money(line.amount_cents),
+                "period": Span(start, end),
+                "ended": Day(ended),
+            },
         ),
         evidence={"line": line_evidence(line, invoice), "service_ended_on": ended.isoformat()},
     )

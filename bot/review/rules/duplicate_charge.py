@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.dates import format_range
-from bot.core.money import format_money
+from bot.core.texts import Money, Phrase, PhraseValue, Span
 from bot.review.rules.base import Draft, line_evidence, lines_with_invoices
 from bot.review.types import RuleName
 
@@ -29,21 +28,25 @@ def _identity(line: FactLine) -> tuple[object, ...] | None:
 
 def _draft(first: tuple[FactLine, FactInvoice], again: tuple[FactLine, FactInvoice]) -> Draft:
     (line, invoice), (original, original_invoice) = again, first
-    period = (
-        f" for {format_range(line.period_start, line.period_end)}"
-        if line.period_start and line.period_end
-        else ""
-    )
-    where = "the same invoice" if invoice.id == original_invoice.id else original_invoice.number
+    key = "finding.duplicate_charge"
+    values: dict[str, PhraseValue] = {
+        "description": line.description,
+        "amount": Money(line.amount_cents),
+        "invoice": invoice.number,
+    }
+    if invoice.id == original_invoice.id:
+        key += ".same"
+    else:
+        values["original"] = original_invoice.number
+    if line.period_start and line.period_end:
+        key += ".period"
+        values["period"] = Span(line.period_start, line.period_end)
     return Draft(
         rule=RuleName.DUPLICATE_CHARGE,
         invoice=invoice,
         line_ids=(line.id, original.id),
         net_cents=line.amount_cents,
-        summary=(
-            f"{line.description} ({format_money(line.amount_cents)}) is charged twice{period}: "
-            f"{invoice.number} repeats a charge already on {where}."
-        ),
+        phrase=Phrase(key, values),
         evidence={
             "duplicate": line_evidence(line, invoice),
             "original": line_evidence(original, original_invoice),

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.dates import format_day
-from bot.core.money import format_amount, format_money
+from bot.core.money import format_amount
+from bot.core.texts import Day, Money, Phrase
 from bot.review.rules.base import Draft, line_evidence, lines_with_invoices
 from bot.review.types import RuleName
 
@@ -33,9 +33,13 @@ def late_fee_paid_on_time(facts: AccountFacts) -> list[Draft]:
                 invoice=invoice,
                 line_ids=(line.id,),
                 net_cents=line.amount_cents,
-                summary=(
-                    f"A late fee of {format_money(line.amount_cents)} for {late.number}, "
-                    f"although it was paid in full by its due date of {format_day(late.due_date)}."
+                phrase=Phrase(
+                    "finding.late_fee_paid_on_time",
+                    {
+                        "amount": Money(line.amount_cents),
+                        "invoice": late.number,
+                        "due": Day(late.due_date),
+                    },
                 ),
                 evidence={
                     "fee": line_evidence(line, invoice),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.dates import format_day, format_range
-from bot.core.money import format_amount, format_money
+from bot.core.money import format_amount
+from bot.core.texts import Day, Money, Phrase, PhraseValue, Span
 from bot.review.rules.base import Draft, line_evidence
 from bot.review.types import RuleName
 
@@ -42,17 +42,22 @@ def _draft(
         if x.kind == "discount" and x.contract_id == line.contract_id
     ]
     start, stop = line.period_start, line.period_end
-    month = f" for {format_range(start, stop)}" if start and stop else ""
+    values: dict[str, PhraseValue] = {
+        "plan": contract.plan_name,
+        "price": Money(price),
+        "ends": Day(end),
+        "missing": Money(missing),
+    }
+    key = "finding.promo_not_applied"
+    if start and stop:
+        key += ".period"
+        values["period"] = Span(start, stop)
     return Draft(
         rule=RuleName.PROMO_NOT_APPLIED,
         invoice=invoice,
         line_ids=(line.id, *(d["line_id"] for d in discounts)),
         net_cents=missing,
-        summary=(
-            f"{contract.plan_name}{month} should cost the promotional {format_money(price)} "
-            f"(promotion until {format_day(end)}), but {format_money(missing)} of the "
-            "discount is missing."
-        ),
+        phrase=Phrase(key, values),
         evidence={
             "plan_charge": line_evidence(line, invoice),
             "discounts": discounts,
