@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 def month_start(day: date) -> date:
@@ -12,21 +13,27 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+@lru_cache(maxsize=4096)
+def _month_length(year: int, month: int) -> int:
+    """Days in the month (cached: `bot seed` asks millions of times for a few hundred months)."""
+    return calendar.monthrange(year, month)[1]
+
+
 def month_end(day: date) -> date:
     """The last day of `day`'s month."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day.replace(day=_month_length(day.year, day.month))
 
 
 def days_in_month(day: date) -> int:
     """How many days `day`'s month has."""
-    return calendar.monthrange(day.year, day.month)[1]
+    return _month_length(day.year, day.month)
 
 
 def add_months(day: date, months: int) -> date:
     """`day` moved by whole months, clamped to the target month's length."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
+    last = _month_length(year, month + 1)
     return date(year, month + 1, min(day.day, last))
 
 

@@ -5,5 +5,6 @@
 * `demo` - the four documented demo customers; `generated` - the random-but-seeded rest.
 * `onboarding` - a customer's rows before any bill; `lines` - one month's invoice lines;
   `invoicing` - every month's invoice and its payments.
-* `runner` - builds every row in memory and bulk-inserts it.
+* `runner` - generates the rows in batches of customers and writes each batch (COPY on
+  PostgreSQL, see `writer`).
 """

@@ -105,7 +105,7 @@ def _add_invoice(
 
 
 def invoice_number(account_number: str, issue_date: date) -> str:
-    return f"INV-{account_number}-{issue_date:%Y%m}"
+    return f"INV-{account_number}-{issue_date.year:04d}{issue_date.month:02d}"
 
 
 def _bill_month(

@@ -1,4 +1,4 @@
-"""`bot seed`: build every row in memory, then one bulk `insert()` per table.
+"""`bot seed`: generate the rows in batches of customers and write each batch as it comes.
 
 Idempotent: when the database already holds billing data nothing happens unless `reset=True`,
 which empties every table first. The same options always give the same rows and ids. The desk's
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from bot.billing.models import AddOn, Customer, Invoice, InvoiceLine, Plan
 from bot.core.dates import add_months, month_start
@@ -22,19 +23,26 @@ from bot.seed.catalog import ADD_ONS, PLANS
 from bot.seed.demo import demo_specs
 from bot.seed.generated import generated_spec
 from bot.seed.invoicing import bill_customer
-from bot.seed.rows import Rows
+from bot.seed.rows import Rows, table_of
+from bot.seed.writer import (
+    foreign_keys_suspended,
+    move_sequences,
+    refresh_statistics,
+    write_batch,
+)
 from bot.tables import metadata
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
     from datetime import date
 
-    from sqlalchemy import Connection
+    from sqlalchemy import Connection, Table
     from sqlalchemy.engine import Engine
 
 logger = logging.getLogger(__name__)
 FIRST_GENERATED_ACCOUNT = 100_005
 MAX_CUSTOMERS = 899_995 - len(PLANS)  # account numbers stay six digits
-_CHUNK = 5_000
+BATCH_CUSTOMERS = 1_000  # generated customers per batch: about 100,000 rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +59,17 @@ def latest_period(as_of: date) -> date:
     return add_months(month_start(as_of), -1)
 
 
-def build_rows(customers: int, as_of: date) -> Rows:
-    """Every row of the data set: catalog, the four demo customers, then `customers` generated."""
+def generate(
+    customers: int, as_of: date, batch_customers: int = BATCH_CUSTOMERS
+) -> Generator[Rows]:
+    """Every row of the data set, in batches: catalog, the four demo customers, then `customers`
+    generated ones, `batch_customers` generated customers per batch (ids go on across batches).
+
+    Only one batch lives at a time, so memory does not grow with `customers`."""
     if not 0 <= customers <= MAX_CUSTOMERS:
         raise ValueError(f"customers must be between 0 and {MAX_CUSTOMERS}")
+    if batch_customers < 1:
+        raise ValueError("batch_customers must be at least 1")
     rows = Rows()
     for plan in PLANS:
         rows.add(
@@ -81,9 +96,12 @@ def build_rows(customers: int, as_of: date) -> Rows:
     for spec in demo_specs(latest):
         bill_customer(spec, latest, as_of, rows)
     for index in range(customers):
+        if index and index % batch_customers == 0:
+            yield rows
+            rows = rows.next_batch()
         spec = generated_spec(index, str(FIRST_GENERATED_ACCOUNT + index), latest)
         bill_customer(spec, latest, as_of, rows)
-    return rows
+    yield rows
 
 
 def has_data(connection: Connection) -> bool:
@@ -101,21 +119,18 @@ def wipe(connection: Connection) -> None:
         connection.execute(table.delete())
 
 
-def _insert(connection: Connection, rows: Rows) -> None:
-    for table in metadata.sorted_tables:
-        batch = rows.by_table.get(table, [])
-        for offset in range(0, len(batch), _CHUNK):
-            connection.execute(insert(table), batch[offset : offset + _CHUNK])
-        if connection.dialect.name == "postgresql" and batch:
-            connection.execute(
-                text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :value)"),
-                {"value": max(row["id"] for row in batch)},
-            )
-
-
-def seed(engine: Engine, customers: int, as_of: date, *, reset: bool = False) -> SeedResult:
-    """Load the data set unless data is already there (or `reset`); one transaction."""
+def seed(
+    engine: Engine,
+    customers: int,
+    as_of: date,
+    *,
+    reset: bool = False,
+    batch_customers: int = BATCH_CUSTOMERS,
+) -> SeedResult:
+    """Load the data set unless data is already there (or `reset`); one transaction, written
+    batch by batch as it is generated (COPY on PostgreSQL)."""
     started = time.perf_counter()
+    written: Counter[Table] = Counter()
     with engine.begin() as connection:
         agents_from = datetime(as_of.year, as_of.month, as_of.day, 8, tzinfo=UTC)
         if has_data(connection):
@@ -124,14 +139,21 @@ def seed(engine: Engine, customers: int, as_of: date, *, reset: bool = False) ->
                 logger.info("seed.skipped")
                 return SeedResult(False, 0, 0, 0, time.perf_counter() - started)
             wipe(connection)
-        rows = build_rows(customers, as_of)
-        _insert(connection, rows)
+        last: Rows | None = None
+        with foreign_keys_suspended(connection):
+            for rows in generate(customers, as_of, batch_customers):
+                write_batch(connection, rows)
+                written.update({table: len(batch) for table, batch in rows.by_table.items()})
+                last = rows
+        if last is not None:
+            move_sequences(connection, {table: last.last_id(table) for table in written})
+        refresh_statistics(connection, list(written))
         ensure_demo_agents(connection, agents_from)
     result = SeedResult(
         created=True,
-        customers=rows.count(Customer),
-        invoices=rows.count(Invoice),
-        lines=rows.count(InvoiceLine),
+        customers=written[table_of(Customer)],
+        invoices=written[table_of(Invoice)],
+        lines=written[table_of(InvoiceLine)],
         seconds=time.perf_counter() - started,
     )
     logger.info(

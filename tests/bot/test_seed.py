@@ -1,4 +1,4 @@
-"""`bot seed`: invariants of the generated bills, determinism, idempotence, speed."""
+"""`bot seed`: invariants of the generated bills, determinism, idempotence, streaming, speed."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 
 from bot.billing.models import Account, Contact, Customer, Invoice, InvoiceLine, Payment
 from bot.core.base import Base
 from bot.core.money import percent_of
 from bot.review.models import SeededBillingError
-from bot.seed.runner import seed
+from bot.seed.rows import table_of
+from bot.seed.runner import MAX_CUSTOMERS, generate, seed
 from tests.bot.conftest import AS_OF, TEST_CUSTOMERS
 
 if TYPE_CHECKING:
@@ -161,6 +162,57 @@ def test_small_seed_is_a_prefix_of_a_bigger_one(empty_engine: Engine) -> None:
         ).all()
     assert big[: len(small)] == small
     assert len(big) > len(small)
+
+
+def _foreign_keys(engine: Engine) -> list[tuple[str, str | None]]:
+    inspector = inspect(engine)
+    return sorted(
+        (table, key["name"])
+        for table in inspector.get_table_names()
+        for key in inspector.get_foreign_keys(table)
+    )
+
+
+def test_batches_change_nothing_in_the_data(empty_engine: Engine) -> None:
+    """Written 3 customers at a time (ids go on across batches; on PostgreSQL by COPY, with the
+    foreign keys dropped for the load and checked when added back) the data is the same, it
+    adds up, and every foreign key is there again."""
+    keys = _foreign_keys(empty_engine)
+    whole = seed(empty_engine, 10, AS_OF, batch_customers=1000)
+    fingerprint = _fingerprint(empty_engine)
+    batched = seed(empty_engine, 10, AS_OF, reset=True, batch_customers=3)
+    assert (batched.customers, batched.invoices, batched.lines) == (
+        whole.customers,
+        whole.invoices,
+        whole.lines,
+    )
+    assert _fingerprint(empty_engine) == fingerprint
+    assert _foreign_keys(empty_engine) == keys
+    with empty_engine.connect() as connection:
+        assert check_invoice_invariants(connection) == batched.invoices
+        check_late_fees(connection)
+    with empty_engine.begin() as connection:  # ids go on after the seeded ones
+        next_id = connection.execute(
+            table_of(Customer)
+            .insert()
+            .values(first_name="A", last_name="B", date_of_birth=date(1990, 1, 1), postcode="1000")
+        ).inserted_primary_key
+        assert next_id is not None
+        assert next_id[0] == batched.customers + 1
+        connection.rollback()
+
+
+def test_generation_is_streamed_in_bounded_batches() -> None:
+    """Only one batch exists at a time: its size follows `batch_customers`, not `customers`."""
+    customers = table_of(Customer)
+    batches = generate(MAX_CUSTOMERS, AS_OF, batch_customers=50)
+    sizes = [len(next(batches).by_table[customers]) for _ in range(3)]
+    assert sizes == [54, 50, 50]  # the four demo customers come first
+
+    small = [len(rows.by_table[customers]) for rows in generate(23, AS_OF, batch_customers=10)]
+    assert small == [14, 10, 3]
+    with pytest.raises(ValueError, match="batch_customers"):
+        next(generate(5, AS_OF, batch_customers=0))
 
 
 @pytest.mark.slow
