@@ -5,7 +5,7 @@ Content-Security-Policy that allows no inline or evaluated script and no framing
 
 * JSON and anything else: nothing may load at all (`default-src 'none'`);
 * the desk (/desk...): scripts, styles, images and requests from us only;
-* the chat page (/ and /chat/...): the same, plus requests to Rasa's socket.io origin
+* the chat pages (/, /sl/ and /chat/...): the same, plus requests to Rasa's socket.io origin
   (`RASA_PUBLIC_URL`, http(s) and ws(s)) and inline styles, which the widget injects at run time
   and its embedded (data:) font (its scripts stay ours only; it loads no font from elsewhere:
   bot.website serves it without its Google Fonts import);
@@ -63,7 +63,7 @@ class SecurityHeaders:
         self.chat = chat_csp(rasa_public_url)
 
     def policy(self, path: str) -> str:
-        if path == "/" or path.startswith("/chat/"):
+        if path in ("/", "/sl/") or path.startswith("/chat/"):
             return self.chat
         if path == "/desk" or path.startswith("/desk/"):
             return DESK_CSP

@@ -1,4 +1,9 @@
-"""`GET /`: the billing support page with the chat widget; `GET /chat/webchat.js`: the widget.
+"""`GET /` (English) and `GET /sl/` (Slovenian): the billing support page with the chat widget;
+`GET /chat/webchat.js`: the widget.
+
+Each page's text, the widget's title and input placeholder come from the `backend` catalogue in
+the page's language, and the widget sends that language with every message (`customData`), so
+the bot answers the `/sl/` page in Slovenian. The pages link to each other.
 
 The widget (rasa-webchat, vendored from npm by `make setup`) talks socket.io to Rasa at
 `RASA_PUBLIC_URL`. Its conversation state lives in the browser's local storage and the session id
@@ -15,15 +20,18 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from html import escape
 from pathlib import Path
 from string import Template
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from bot.api.deps import get_settings_dep
 from bot.commerce.policy import PROJECT_ROOT
+from bot.core.language import Language
+from bot.core.texts import Texts
 from bot.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -32,17 +40,28 @@ _STATIC_TYPES = {"start.js": "text/javascript", "page.css": "text/css"}
 # rasa-webchat 1.0.1's stylesheets start with `@import url(https://fonts.googleapis.com/...)`.
 _REMOTE_IMPORT = re.compile(rb"@import url\((?:https?:)?//[^)]*\);?")
 
-# The widget's default typing delay adds 0.8-3 s per bubble; a short fixed pause reads naturally.
 WIDGET_OPTIONS = {
     "initPayload": "/greet",
     "socketPath": "/socket.io/",
-    "title": "Billing support",
-    "subtitle": "Questions about your bill",
-    "inputTextFieldHint": "Type your question…",
     "params": {"storage": "local"},
-    "customData": {"language": "en"},
     "showMessageDate": False,
     "hideWhenNotConnected": False,
+}
+PAGE_PATHS: dict[Language, str] = {Language.EN: "/", Language.SL: "/sl/"}
+# The page's $placeholders and their catalogue keys; every value is HTML-escaped.
+_PAGE_TEXTS = {
+    "title": "page.title",
+    "heading": "page.heading",
+    "intro_heading": "page.intro.heading",
+    "intro": "page.intro",
+    "item_owe": "page.item.owe",
+    "item_changed": "page.item.changed",
+    "item_pay": "page.item.pay",
+    "item_person": "page.item.person",
+    "privacy_heading": "page.privacy.heading",
+    "privacy": "page.privacy",
+    "switch": "page.language_switch",
+    "switch_label": "page.language_switch.label",
 }
 
 
@@ -56,12 +75,49 @@ def _bundle(settings: Settings) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def widget_options(texts: Texts, rasa_public_url: str) -> dict[str, object]:
+    """The widget's options for a page in `texts`' language (customData: read by the bot)."""
+    return {
+        **WIDGET_OPTIONS,
+        "socketUrl": rasa_public_url,
+        "title": texts("widget.title"),
+        "subtitle": texts("widget.subtitle"),
+        "inputTextFieldHint": texts("widget.placeholder"),
+        "customData": {"language": texts.language.value},
+    }
+
+
+def render_page(texts: Texts, rasa_public_url: str) -> str:
+    other = Language.SL if texts.language is Language.EN else Language.EN
+    options = json.dumps(widget_options(texts, rasa_public_url))
+    return _page().substitute(
+        {name: escape(texts(key)) for name, key in _PAGE_TEXTS.items()},
+        lang=texts.language.value,
+        other_lang=other.value,
+        other_href=PAGE_PATHS[other],
+        # A JSON data block, not a script; "<" escaped so nothing in it can close the tag.
+        options=options.replace("<", "\\u003c"),
+    )
+
+
+def _page_response(language: Language, settings: Settings) -> HTMLResponse:
+    html = render_page(Texts(language), settings.rasa_public_url)
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/", response_class=HTMLResponse)
 def chat_page(settings: Annotated[Settings, Depends(get_settings_dep)]) -> HTMLResponse:
-    options = {**WIDGET_OPTIONS, "socketUrl": settings.rasa_public_url}
-    # A JSON data block, not a script; "<" escaped so nothing in it can close the tag.
-    html = _page().substitute(options=json.dumps(options).replace("<", "\\u003c"))
-    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+    return _page_response(Language.EN, settings)
+
+
+@router.get("/sl/", response_class=HTMLResponse)
+def chat_page_slovenian(settings: Annotated[Settings, Depends(get_settings_dep)]) -> HTMLResponse:
+    return _page_response(Language.SL, settings)
+
+
+@router.get("/sl")
+def to_slovenian_page() -> RedirectResponse:
+    return RedirectResponse("/sl/", status_code=308)
 
 
 @cache

@@ -100,6 +100,7 @@ def test_the_page_has_no_inline_script_or_style(settings: Settings) -> None:
         assert re.findall(r'(?:src|href)="([^"]+)"', html) == [
             "data:,",  # the empty icon: no request for /favicon.ico
             "/chat/page.css",
+            "/sl/",  # the language switch
             "/chat/webchat.js",
             "/chat/start.js",
         ]
