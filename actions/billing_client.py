@@ -31,6 +31,7 @@ from urllib.parse import quote
 import httpx
 
 from actions.settings import ClientSettings
+from actions.speech import current_language
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +287,9 @@ class BillingClient:
         raise AssertionError("unreachable")
 
     async def _send_once(self, method: str, path: str, **kwargs: Any) -> JSON:
+        # Texts the back end composes (explanations, findings, offers) come in the language of
+        # the conversation this action call speaks (actions/speech.py).
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), "Accept-Language": current_language()}
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from privacy.masking import date_spans
+
 MONTHS = {
     "jan": 1,
     "feb": 2,
@@ -25,6 +27,11 @@ MONTHS = {
     "oct": 10,
     "nov": 11,
     "dec": 12,
+    # Slovenian, in any case ("marec", "marca", "14. maja", "avgusta", "oktobra"); the others
+    # share their first three letters with English (jan, feb, mar, apr, jun, jul, sep, nov, dec).
+    "maj": 5,
+    "avg": 8,
+    "okt": 10,
 }
 
 _ACCOUNT_NUMBER = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -34,8 +41,12 @@ _AMOUNT = re.compile(
     r"(?<![\d.,])(?:€|\beur\b)?\s*(\d{1,6})(?:[.,](\d{1,2}))?(?![.,]?\d)", re.IGNORECASE
 )
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
-_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+_SEPARATOR = r"(?:\s*[./-]\s*|\s+)"  # "14.3.1985", "14. 3. 1985", "14/03/85", "14 07 1961"
+_NUMERIC = re.compile(
+    rf"(?<!\d)(\d{{1,2}}){_SEPARATOR}(\d{{1,2}}){_SEPARATOR}(\d{{4}}|\d{{2}})(?!\d)"
+)
+_COMPACT = re.compile(r"(?<!\d)(\d{8})(?!\d)")  # 14071961 or 19610714, as the masking rule reads
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th|\.)?"  # "14th", and "14." as Slovenians write it
 _MONTH = r"([a-z]{3,9})\.?"
 _YEAR = r"(\d{4}|'?\d{2})"
 _DAY_MONTH_YEAR = re.compile(
@@ -84,7 +95,20 @@ def find_invoice_amount(text: str) -> str | None:
 
 
 def parse_date(text: str, *, today: date) -> date | None:
-    """A full calendar date written in any of the usual ways, or None."""
+    """A full calendar date written in any of the usual ways, or None.
+
+    What counts as a date is the masking rule's (privacy.masking.date_spans: the same text is
+    masked in logs and stores); this reads the first such date that is a real calendar day.
+    "14. 3. 1985", "14.3.1985", "14. marec 1985", "14. marca 1985", "March 14th 85", "1985-03-14".
+    """
+    for start, end in date_spans(text):
+        found = _parse_one_date(text[start:end], today)
+        if found is not None:
+            return found
+    return None
+
+
+def _parse_one_date(text: str, today: date) -> date | None:
     if match := _ISO.search(text):
         year, month, day = (int(part) for part in match.groups())
         return _safe_date(year, month, day)
@@ -94,6 +118,11 @@ def parse_date(text: str, *, today: date) -> date | None:
         if month > 12 >= day:  # 3/14/1985 is American month-first
             day, month = month, day
         return _safe_date(_full_year(year_text, today), month, day)
+    if match := _COMPACT.search(text):
+        digits = match.group(1)
+        return _safe_date(int(digits[4:]), int(digits[2:4]), int(digits[:2])) or _safe_date(
+            int(digits[:4]), int(digits[4:6]), int(digits[6:])
+        )
     if match := _DAY_MONTH_YEAR.search(text):
         day_text, month_text, year_text = match.groups()
         return _named_month_date(day_text, month_text, year_text, today)
