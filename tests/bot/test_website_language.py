@@ -15,6 +15,8 @@ from bot.core.texts import Texts
 from bot.settings import Settings
 from tests.bot.test_website import widget_options
 
+SWITCH = r'<a href="([^"]+)"[^>]*data-testid="language-switch">([^<]+)</a>'
+
 
 @pytest.fixture
 def site(tmp_path: Path, api_settings: Settings) -> Iterator[TestClient]:
@@ -47,7 +49,7 @@ def test_the_slovenian_page_is_in_slovenian(site: TestClient) -> None:
     assert options["customData"] == {"language": "sl"}
     assert options["socketUrl"] == "http://chat.example.test:5005"
     assert options["initPayload"] == "/greet"
-    switch = re.search(r'<a href="([^"]+)"[^>]*data-testid="language-switch">([^<]+)</a>', page.text)
+    switch = re.search(SWITCH, page.text)
     assert switch is not None
     assert switch.groups() == ("/", "English")
 
@@ -60,7 +62,7 @@ def test_the_english_page_stays_english_and_links_to_slovenian(site: TestClient)
     assert options["customData"] == {"language": "en"}
     assert options["title"] == "Billing support"
     assert options["inputTextFieldHint"] == "Type your question…"
-    switch = re.search(r'<a href="([^"]+)"[^>]*data-testid="language-switch">([^<]+)</a>', page.text)
+    switch = re.search(SWITCH, page.text)
     assert switch is not None
     assert switch.groups() == ("/sl/", "Slovenščina")
 
@@ -85,7 +87,7 @@ def test_page_text_is_escaped(monkeypatch: pytest.MonkeyPatch, site: TestClient)
 
     def hostile(self: Texts, key: str, /, **values: object) -> str:
         if key in ("page.intro", "widget.title"):
-            return '<img src=x onerror=alert(1)></script><script>alert(2)</script>'
+            return "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
         return original(self, key, **values)
 
     monkeypatch.setattr(Texts, "__call__", hostile)
