@@ -14,6 +14,7 @@ from . import fingerprints
 from .errors import EvaluationError, MissingInput
 from .evaluation import EvalSet, Evaluator
 from .gates import check, check_runs, load_gates
+from .languages import language_cross_validation
 from .pipeline_config import PipelineConfig, canonical
 from .report import Report, console, write
 from .timings import Clock
@@ -32,8 +33,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--holdout", type=Path, default=PROJECT_ROOT / "tests/nlu/holdout.yml")
     common.add_argument(
+        "--holdout-sl", type=Path, default=PROJECT_ROOT / "tests/nlu/holdout_sl.yml"
+    )
+    common.add_argument(
         "--dev-set", type=Path, default=Path(os.environ.get("NLU_DEV_SET") or DEFAULT_DEV_SET)
     )
+    common.add_argument("--skip-dev", action="store_true", help="leave the dev set out")
     common.add_argument("--gates", type=Path, default=PROJECT_ROOT / "tests/nlu/gates.yml")
     common.add_argument("--out", type=Path, help="report folder (default under var/results/nlu)")
     common.add_argument("--cache", type=Path, default=PROJECT_ROOT / "var/nlu-eval")
@@ -43,6 +48,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--data", type=Path, default=PROJECT_ROOT / "data/nlu")
     run.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")
     run.add_argument("--seeds", type=int, default=3)
+    run.add_argument(
+        "--language-folds",
+        default="sl",
+        help="languages whose own examples are cross-validated apart (comma list: sl,en)",
+    )
     run.add_argument("--enforce-gates", action="store_true", help="exit 1 when a seed fails")
 
     gate = sub.add_parser("gate", parents=[common], help="one trained model against the gates")
@@ -65,7 +75,8 @@ def _evaluator(args: argparse.Namespace, clock: Clock) -> Evaluator:
 
 
 def _sets(args: argparse.Namespace) -> list[EvalSet]:
-    return [EvalSet.load("holdout", args.holdout), EvalSet.load("dev", args.dev_set)]
+    sets = [EvalSet.load("holdout", args.holdout), EvalSet.load("holdout_sl", args.holdout_sl)]
+    return sets if args.skip_dev else [*sets, EvalSet.load("dev", args.dev_set)]
 
 
 def _report(evaluator: Evaluator, sets: list[EvalSet], clock: Clock, **parts: object) -> Report:
@@ -89,9 +100,20 @@ def run_eval(args: argparse.Namespace) -> int:
     print(f"evaluating {args.config} ({args.seeds} seeds, {args.folds} folds)")
     runs = evaluator.seed_runs(args.data, sets, args.seeds)
     folds = evaluator.cross_validation(args.data, args.folds) if args.folds else None
+    codes = [c.strip() for c in args.language_folds.split(",") if c.strip()] if args.folds else []
+    per_language = {
+        f"cv_{code}": language_cross_validation(evaluator, args.data, code, args.folds)
+        for code in codes
+    }
     verdicts = check_runs(gates, [run.scores for run in runs])
     report = _report(
-        evaluator, sets, clock, seed_runs=runs, cross_validation=folds, verdicts=verdicts
+        evaluator,
+        sets,
+        clock,
+        seed_runs=runs,
+        cross_validation=folds,
+        language_cross_validations=per_language,
+        verdicts=verdicts,
     )
     return _finish(report, _out_dir(args), "report", enforce=args.enforce_gates)
 

@@ -18,6 +18,9 @@ SET_TITLES = {
     "holdout": "own holdout",
     "dev": "third-party dev set",
     "cv": "cross-validation (pooled folds)",
+    "holdout_sl": "Slovenian holdout",
+    "cv_sl": "cross-validation of the Slovenian data (pooled folds)",
+    "cv_en": "cross-validation of the English data (pooled folds)",
 }
 CONFUSIONS_PRINTED = 5
 
@@ -33,6 +36,9 @@ DEFINITIONS = """\
   seed is the configured one and gives the detailed figures. Mean [min, max] over the trainings.
 - **cross-validation**: stratified k folds of data/nlu; each fold's model is trained on the other
   folds and predicts the held-out one; figures over all folds pooled, spread over folds.
+- **cross-validation of one language's data** (cv_sl, cv_en): the same k folds over only that
+  language's examples; each fold's model is trained on all other data (the other language whole),
+  so it measures the one model for both languages on that language.
 - **sweep**: both figures at other FallbackClassifier thresholds (same ambiguity threshold),
   recomputed from the classifier's ranking without retraining."""
 
@@ -49,6 +55,7 @@ class Report:
     verdicts: list[Verdict]
     timings: list[Timing]
     total_seconds: float
+    language_cross_validations: dict[str, CrossValidation] = dataclasses.field(default_factory=dict)
 
     @property
     def detailed(self) -> dict[str, SetScores]:
@@ -56,11 +63,14 @@ class Report:
         scores = dict(self.seed_runs[0].scores) if self.seed_runs else {}
         if self.cross_validation is not None:
             scores["cv"] = self.cross_validation.pooled
+        scores |= {name: cv.pooled for name, cv in self.language_cross_validations.items()}
         return scores
 
     def spread(self, set_name: str, metric: str) -> Spread | None:
-        if set_name == "cv" and self.cross_validation is not None:
+        cv = self.language_cross_validations.get(set_name)
+        if set_name == "cv":
             cv = self.cross_validation
+        if cv is not None:
             return cv.fold_accuracy if metric == "in_scope_accuracy" else cv.fold_oos_rejection
         if len(self.seed_runs) < 2:
             return None
