@@ -16,7 +16,7 @@ from actions.language import ActionChooseLanguage, choose_language
 from actions.language_detection import detect_language
 from actions.speech import plural, speaking
 from actions.verification import ActionAskAccountNumber
-from tests.actions.conftest import VERIFIED_SLOTS, make_tracker
+from tests.actions.conftest import VERIFIED_SLOTS, make_tracker, run_action
 from tests.actions.fake_backend import FakeBackend
 
 SLOVENIAN = {**VERIFIED_SLOTS, "language": "sl"}
@@ -186,3 +186,44 @@ def test_dates_of_birth_as_slovenians_write_them(written: str) -> None:
 )  # fmt: skip
 def test_slovenian_month_names(written: str, expected: date | None) -> None:
     assert parse_date(written, today=date(2026, 11, 27)) == expected
+
+
+async def test_a_person_and_a_callback_in_slovenian_and_the_ticket_says_so() -> None:
+    from actions.handoff import ActionBookCallback, ActionHandOff
+    from tests.actions.test_handoff import FakeDesk
+
+    desk = FakeDesk()
+    queued = await run_action(
+        ActionHandOff(desk.client()),
+        make_tracker("želim govoriti z osebo", "talk_to_human", slots=SLOVENIAN),
+    )
+    assert queued[1][0][0] == (
+        "Povezujem vas s sodelavcem iz naše ekipe za obračun. Videl bo ta pogovor in vaš račun,"
+        " zato vam ne bo treba ničesar ponavljati. Ste 2. v čakalni vrsti."
+        " Čakali boste približno 2 minuti. Ostanite na tej strani; odgovori bodo prikazani tukaj."
+    )
+    assert desk.opened()["language"] == "sl"
+    assert desk.received[0]  # the ticket went out once
+
+    long_wait = FakeDesk()
+    long_wait.ticket.update(callback_offered=True, estimated_wait_seconds=1500)
+    _, said = await run_action(
+        ActionHandOff(long_wait.client()),
+        make_tracker("oseba prosim", "talk_to_human", slots=SLOVENIAN),
+    )
+    [(text, buttons)] = said
+    assert text.startswith("Na sodelavca boste čakali približno 25 minut.")
+    assert [b["title"] for b in buttons][-2:] == ["Počakam na osebo", "Nadaljuj z asistentom"]
+    assert buttons[0]["title"] == "Pokličite me: today 14:00-16:00"  # the label is the back end's
+
+    entity = {"entity": "callback_window", "value": "2026-11-27T15:00:00Z"}
+    tracker = make_tracker(
+        "/request_callback",
+        "request_callback",
+        entities=[entity],
+        slots={**SLOVENIAN, "handoff_ticket": 12.0},
+    )
+    _, booked = await run_action(ActionBookCallback(FakeDesk().client()), tracker)
+    assert booked[0][0].startswith(
+        "Dogovorjeno: sodelavec iz naše ekipe za obračun vas bo poklical"
+    )
