@@ -1,0 +1,1 @@
+"""Messaging channels (Telegram, WhatsApp, Messenger, Slack) as Rasa input channels; see base.py."""

@@ -1,0 +1,318 @@
+"""What the four messaging channels share: the webhook (signature first, then de-duplication,
+then the input rules), handing a message to Rasa, and sending Rasa's messages to the platform.
+
+A platform's module supplies only its own parts: how a request proves its origin, how its JSON
+becomes messages, how a conversation id maps to its address, and how a message is rendered.
+
+Order of checks on `POST /webhooks/<name>/webhook`, so nothing unproven reaches Rasa: channel off
+-> 404; body over `MAX_BODY_BYTES` -> 413; no or wrong signature -> 401 / 403; not the platform's
+JSON -> 400; then 200 at once, each new delivery handled in the background (platforms retry
+deliveries they think failed, and Slack waits three seconds at most). A message that is not text
+or is over `MAX_MESSAGE_CHARS` gets the channel's short answer and never reaches Rasa; card numbers
+are masked before it does (addons/channels.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Final
+
+import httpx
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from addons.channels import FAILURE_REPLY, clean_incoming_text
+from addons.incoming import NOT_TEXT_REPLY, IncomingMessageError, MessageTooLong, check_text
+from addons.messaging.deliveries import ChannelMemory, memory_from_env
+from addons.messaging.rendering import Choice, buttons_of
+from addons.messaging.settings import ChannelSettings, channel_settings
+from addons.messaging.signatures import SignatureError
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES: Final = 256 * 1024
+LOCALE_KEY: Final = "locale"
+_REFERENCE: Final = "ref:"
+_OPTIONS_TTL_S: Final = 24 * 3600
+
+
+class PlatformError(Exception):
+    """The platform's API refused a message or could not be reached."""
+
+
+class BadPayload(Exception):
+    """The body is not the platform's JSON."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One customer message in a platform delivery; `text` is None when it is not text."""
+
+    delivery_id: str
+    conversation_id: str
+    text: str | None
+    locale: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one webhook request carried: messages, or an answer the platform expects at once."""
+
+    messages: list[Incoming]
+    answer: HTTPResponse | None = None
+
+
+class PlatformApi:
+    """A pooled HTTP client of one platform's API, created in the event loop that uses it."""
+
+    def __init__(self, settings: ChannelSettings) -> None:
+        self.settings = settings
+        self._http: httpx.AsyncClient | None = None
+
+    async def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        """The JSON answer of a 2xx; anything else is a PlatformError (no retry: a repeated
+        send would reach the customer twice)."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self.settings.send_timeout_s)
+        try:
+            answer = await self._http.post(
+                f"{self.settings.api_url}{path}", json=body, headers=headers
+            )
+            answer.raise_for_status()
+            return answer.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise PlatformError(type(error).__name__) from error
+
+
+class MessagingOutput(OutputChannel, ABC):
+    """Sends Rasa's messages (bot turns and agents' replies) to one platform conversation."""
+
+    payload_limit: ClassVar[int]  # bytes a button's payload may have on the platform
+
+    def __init__(self, channel: MessagingInput, raise_on_failure: bool) -> None:
+        self.channel = channel
+        self.raise_on_failure = raise_on_failure
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__
+
+    @abstractmethod
+    def render(
+        self, recipient_id: str, text: str, choices: Sequence[Choice]
+    ) -> list[dict[str, Any]]:
+        """The API request bodies for one message."""
+
+    @abstractmethod
+    async def deliver(self, recipient_id: str, body: dict[str, Any]) -> None:
+        """Send one rendered body; raise PlatformError."""
+
+    def numbers_choices(self, choices: Sequence[Choice]) -> bool:
+        """True when `render` shows the choices as numbered lines instead of buttons."""
+        return False
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        text = str(message.get("text") or "")
+        if isinstance(message.get("image"), str):
+            text = f"{text}\n{message['image']}".strip()
+        pairs = buttons_of(message)
+        choices = [
+            Choice(title, await self.channel.data_for(payload, self.payload_limit))
+            for title, payload in pairs
+        ]
+        if self.numbers_choices(choices):
+            await self.channel.remember_options(recipient_id, [payload for _, payload in pairs])
+        try:
+            for body in self.render(recipient_id, text, choices):
+                await self.deliver(recipient_id, body)
+        except PlatformError as error:
+            logger.warning(
+                "messaging.send_failed",
+                extra={
+                    "channel": self.channel.name(),
+                    "sender_id": recipient_id,
+                    "error": str(error),
+                },
+            )
+            if self.raise_on_failure:
+                raise
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class MessagingInput(InputChannel, ABC):
+    """A platform's webhook at /webhooks/<name>/webhook (see the module docstring)."""
+
+    def __init__(self, settings: ChannelSettings | None, memory: ChannelMemory) -> None:
+        self.settings = settings
+        self.memory = memory
+        self.api = PlatformApi(settings) if settings else None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(channel_settings(cls.name(), os.environ), memory_from_env())
+
+    # What each platform supplies -------------------------------------------------------------
+
+    @abstractmethod
+    def check_signature(self, request: Request) -> None:
+        """Raise SignatureMissing / SignatureInvalid."""
+
+    @abstractmethod
+    def parse(self, request: Request, body: Any) -> Delivery:
+        """The delivery in the (already verified) JSON `body`; raise BadPayload."""
+
+    @abstractmethod
+    def output(self, raise_on_failure: bool) -> MessagingOutput: ...
+
+    def handshake(self, request: Request) -> HTTPResponse:
+        """`GET /webhook`: Meta's subscription handshake; elsewhere nothing to see."""
+        return response.json({"error": "not_found"}, status=404)
+
+    def load(self, request: Request) -> Any:
+        """The body as JSON (Slack's interactive payloads override this)."""
+        return json.loads(request.body)
+
+    async def acknowledge(self, incoming: Incoming) -> None:
+        """Tell the platform a tap was seen (Telegram's callback queries)."""
+
+    # Shared ----------------------------------------------------------------------------------
+
+    def secret(self, variable: str) -> str:
+        if self.settings is None:
+            raise PlatformError("channel off")
+        return self.settings.secret(variable)
+
+    def platform(self) -> PlatformApi:
+        if self.api is None:
+            raise PlatformError("channel off")
+        return self.api
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """For Rasa's HTTP API with output_channel=latest (agents' replies): failures raise, so
+        the desk learns a reply was not delivered."""
+        return self.output(raise_on_failure=True) if self.settings else None
+
+    async def data_for(self, payload: str, limit: int) -> str:
+        """What a button carries: the payload, or a reference when the platform limits it."""
+        if len(payload.encode("utf-8")) <= limit:
+            return payload
+        key = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+        await self.memory.put(f"payload:{key}", payload)
+        return f"{_REFERENCE}{key}"
+
+    async def remember_options(self, conversation_id: str, payloads: list[str]) -> None:
+        options = json.dumps(payloads)
+        await self.memory.put(f"options:{conversation_id}", options, _OPTIONS_TTL_S)
+
+    async def _resolve(self, incoming: Incoming, text: str) -> str:
+        """A tapped button's payload, or a number picked from numbered choices, or the text."""
+        if text.startswith(_REFERENCE):
+            return await self.memory.get(f"payload:{text[len(_REFERENCE) :]}") or text
+        options_key = f"options:{incoming.conversation_id}"
+        stored = await self.memory.get(options_key)
+        if not stored:
+            return text
+        await self.memory.put(options_key, "", 1)
+        payloads = json.loads(stored)
+        number = text.strip().rstrip(".")
+        if number.isdigit() and 1 <= int(number) <= len(payloads):
+            return str(payloads[int(number) - 1])
+        return text
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"messaging_{self.name()}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings else "off"})
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def handshake(request: Request) -> HTTPResponse:
+            if not self.settings:
+                return response.json({"error": "channel_off"}, status=404)
+            return self.handshake(request)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            refused = self._refusal(request)
+            if refused is not None:
+                return refused
+            try:
+                delivery = self.parse(request, self.load(request))
+            except (BadPayload, ValueError, KeyError, TypeError, AttributeError):
+                logger.info("messaging.bad_payload", extra={"channel": self.name()})
+                return response.json({"error": "bad_payload"}, status=400)
+            for incoming in delivery.messages:
+                if not await self.memory.claim(f"delivery:{self.name()}:{incoming.delivery_id}"):
+                    logger.info("messaging.duplicate", extra={"channel": self.name()})
+                    continue
+                self._start(self._handle(incoming, on_new_message))
+            return delivery.answer or response.json({"ok": True})
+
+        return webhook
+
+    def _refusal(self, request: Request) -> HTTPResponse | None:
+        if not self.settings:
+            return response.json({"error": "channel_off"}, status=404)
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return response.json({"error": "body_too_large"}, status=413)
+        try:
+            self.check_signature(request)
+        except SignatureError as error:
+            logger.warning(
+                "messaging.signature_refused",
+                extra={"channel": self.name(), "status": error.status, "reason": str(error)},
+            )
+            return response.json({"error": "signature"}, status=error.status)
+        return None
+
+    def _start(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)  # keep a reference until done (asyncio holds tasks weakly)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(
+        self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        output = self.output(raise_on_failure=False)
+        sender = incoming.conversation_id
+        try:
+            await self.acknowledge(incoming)
+            try:
+                text = check_text(incoming.text)
+            except IncomingMessageError as error:
+                logger.info("messaging.refused", extra={"channel": self.name(), "code": error.code})
+                reply = error.reply if isinstance(error, MessageTooLong) else NOT_TEXT_REPLY
+                await output.send_response(sender, {"text": reply})
+                return
+            text = await self._resolve(incoming, text)
+            metadata = {LOCALE_KEY: incoming.locale} if incoming.locale else {}
+            message = UserMessage(
+                clean_incoming_text(text),
+                output,
+                sender,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+            await on_new_message(message)
+        except (Exception, asyncio.CancelledError):  # the customer gets an answer, not silence
+            logger.exception(
+                "messaging.message_failed", extra={"channel": self.name(), "sender_id": sender}
+            )
+            try:
+                await output.send_response(sender, {"text": FAILURE_REPLY})
+            except Exception:  # the platform is down too: logged above
+                return
