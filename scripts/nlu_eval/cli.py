@@ -14,7 +14,7 @@ from . import fingerprints
 from .errors import EvaluationError, MissingInput
 from .evaluation import EvalSet, Evaluator
 from .gates import check, check_runs, load_gates
-from .languages import language_cross_validation
+from .languages import cross_validation_by_language
 from .pipeline_config import PipelineConfig, canonical
 from .report import Report, console, write
 from .timings import Clock
@@ -49,9 +49,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")
     run.add_argument("--seeds", type=int, default=3)
     run.add_argument(
-        "--language-folds",
-        default="sl",
-        help="languages whose own examples are cross-validated apart (comma list: sl,en)",
+        "--languages",
+        default="en,sl",
+        help="cross-validation also scored per language (comma list; empty for none)",
     )
     run.add_argument("--enforce-gates", action="store_true", help="exit 1 when a seed fails")
 
@@ -100,11 +100,10 @@ def run_eval(args: argparse.Namespace) -> int:
     print(f"evaluating {args.config} ({args.seeds} seeds, {args.folds} folds)")
     runs = evaluator.seed_runs(args.data, sets, args.seeds)
     folds = evaluator.cross_validation(args.data, args.folds) if args.folds else None
-    codes = [c.strip() for c in args.language_folds.split(",") if c.strip()] if args.folds else []
-    per_language = {
-        f"cv_{code}": language_cross_validation(evaluator, args.data, code, args.folds)
-        for code in codes
-    }
+    codes = [c.strip() for c in args.languages.split(",") if c.strip()] if args.folds else []
+    per_language = (
+        cross_validation_by_language(evaluator, args.data, args.folds, codes) if codes else {}
+    )
     verdicts = check_runs(gates, [run.scores for run in runs])
     report = _report(
         evaluator,

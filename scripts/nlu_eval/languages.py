@@ -1,16 +1,15 @@
-"""Cross-validation of one language's training data inside the one model for both languages.
+"""Cross-validation per language of the one model for both languages.
 
-The training data of all languages sits under data/nlu (Slovenian in data/nlu/sl/). A language's
-cross-validation splits only that language's examples into stratified folds; each fold's model is
-trained on everything else (the other languages whole, this language's other folds), so it
-measures the combined model on the language's own phrasing. With the English subset it checks that
-adding Slovenian did not cost English anything; the English folds are the same messages whatever
-other languages are added (the split depends on the English examples only).
+The training data of all languages sits under data/nlu (Slovenian in data/nlu/sl/, English the
+rest). The k-fold cross-validation of all of it (`Evaluator.cross_validation`) predicts every
+example with a model that did not see it; scored apart for each language's examples, it gives
+the combined model's cross-validation on Slovenian (`cv_sl`) and on English (`cv_en`, to check
+that adding Slovenian cost English nothing). The folds, models and predictions are the cached
+ones of the pooled cross-validation: no training is added.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,7 @@ from pathlib import Path
 from . import fingerprints
 from .errors import InvalidInput, MissingInput
 from .evaluation import CrossValidation, Evaluator
-from .examples import Example
-from .folds import FOLD_RANDOM_STATE, Fold
+from .folds import write_folds
 from .metrics import SetScores, Spread, score
 from .predictions import Prediction
 
@@ -43,69 +41,56 @@ class Language:
         raise InvalidInput(f"unknown language {code!r} (known: en, {', '.join(LANGUAGE_FOLDERS)})")
 
 
-def write_language_folds(
-    data_dir: Path, language: Language, n_folds: int, out_dir: Path
-) -> list[Fold]:
-    """Stratified folds of `language`'s examples; each fold's training file holds every other
-    example of `data_dir` with the synonyms, lookup tables and regexes of the whole data."""
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+def languages_of(data_dir: Path, languages: list[Language]) -> dict[tuple[str, str], str]:
+    """(text, intent) of every example of `data_dir` -> the code of the language whose files hold
+    it (a message in both languages' files counts for the first language listed)."""
     from rasa.shared.nlu.training_data.loading import load_data
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-    from sklearn.model_selection import StratifiedKFold
 
     if not data_dir.is_dir():
         raise MissingInput(f"NLU data folder not found: {data_dir}")
-    files = sorted(p for p in data_dir.rglob("*.yml") if p.is_file())
-    ours, rest = [], []
-    for path in files:
-        messages = load_data(str(path)).intent_examples
-        (ours if language.owns(path.relative_to(data_dir)) else rest).extend(messages)
-    if len(ours) < n_folds or n_folds < 2:
-        raise InvalidInput(
-            f"{n_folds} folds need at least 2 folds and {n_folds} {language.code} examples"
-        )
-    whole = load_data(str(data_dir))
-    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=FOLD_RANDOM_STATE)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The least populated class")
-        splits = list(splitter.split(ours, [m.get_full_intent() for m in ours]))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    folds = []
-    for index, (train_index, test_index) in enumerate(splits):
-        train = TrainingData(
-            training_examples=rest + [ours[i] for i in train_index],
-            entity_synonyms=whole.entity_synonyms,
-            regex_features=whole.regex_features,
-            lookup_tables=whole.lookup_tables,
-            responses=whole.responses,
-        )
-        train_file = out_dir / f"{language.code}-fold-{index + 1}-of-{n_folds}.yml"
-        RasaYAMLWriter().dump(train_file, train)
-        test = tuple(
-            Example(str(ours[i].get("text")), str(ours[i].get("intent"))) for i in test_index
-        )
-        folds.append(Fold(index + 1, train_file, test))
-    return folds
+    found: dict[tuple[str, str], str] = {}
+    for path in sorted(p for p in data_dir.rglob("*.yml") if p.is_file()):
+        owner = next((lang for lang in languages if lang.owns(path.relative_to(data_dir))), None)
+        if owner is None:
+            continue
+        for message in load_data(str(path)).intent_examples:
+            found.setdefault((str(message.get("text")), str(message.get("intent"))), owner.code)
+    return found
 
 
-def language_cross_validation(
-    evaluator: Evaluator, data_dir: Path, code: str, n_folds: int
-) -> CrossValidation:
-    """k-fold cross-validation of one language's examples, the rest of the data always trained."""
-    language = Language.named(code)
-    fold_dir = evaluator.store.root / "folds" / f"{code}-{fingerprints.of_data(data_dir)}"
-    found: list[Prediction] = []
-    per_fold: list[SetScores] = []
-    for fold in write_language_folds(data_dir, language, n_folds, fold_dir):
-        label = f"{code} fold {fold.index}/{n_folds}"
+def cross_validation_by_language(
+    evaluator: Evaluator, data_dir: Path, n_folds: int, codes: list[str]
+) -> dict[str, CrossValidation]:
+    """The k-fold cross-validation of all training data (the same folds, models and predictions
+    as `Evaluator.cross_validation`, reused from its cache), scored per language: `cv_<code>`."""
+    languages = [Language.named(code) for code in codes]
+    owner = languages_of(data_dir, languages)
+    fold_dir = evaluator.store.root / "folds" / fingerprints.of_data(data_dir)
+    found: dict[str, list[Prediction]] = {code: [] for code in codes}
+    per_fold: dict[str, list[SetScores]] = {code: [] for code in codes}
+    for fold in write_folds(data_dir, n_folds, fold_dir):
+        label = f"fold {fold.index}/{n_folds}"
         model = evaluator.train(fold.train_file, None, label)
         key = f"{model.key}-{fingerprints.of_texts(e.text for e in fold.test)}"
-        fold_predictions = evaluator.predict(model.path, fold.test, label, key)
-        per_fold.append(score(fold_predictions, evaluator.config.ambiguity_threshold))
-        found += fold_predictions
-    return CrossValidation(
-        folds=n_folds,
-        pooled=score(found, evaluator.config.ambiguity_threshold),
-        fold_accuracy=Spread.of(s.in_scope_accuracy for s in per_fold),
-        fold_oos_rejection=Spread.of(s.oos_rejection for s in per_fold),
-    )
+        predictions = evaluator.predict(model.path, fold.test, label, key)
+        for code in codes:
+            mine = [
+                p
+                for e, p in zip(fold.test, predictions, strict=True)
+                if owner.get((e.text, e.intent)) == code
+            ]
+            if mine:
+                per_fold[code].append(score(mine, evaluator.config.ambiguity_threshold))
+                found[code] += mine
+    for code in codes:
+        if not found[code]:
+            raise InvalidInput(f"no {code} examples in {data_dir}")
+    return {
+        f"cv_{code}": CrossValidation(
+            folds=n_folds,
+            pooled=score(found[code], evaluator.config.ambiguity_threshold),
+            fold_accuracy=Spread.of(s.in_scope_accuracy for s in per_fold[code]),
+            fold_oos_rejection=Spread.of(s.oos_rejection for s in per_fold[code]),
+        )
+        for code in codes
+    }

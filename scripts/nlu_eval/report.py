@@ -19,8 +19,8 @@ SET_TITLES = {
     "dev": "third-party dev set",
     "cv": "cross-validation (pooled folds)",
     "holdout_sl": "Slovenian holdout",
-    "cv_sl": "cross-validation of the Slovenian data (pooled folds)",
-    "cv_en": "cross-validation of the English data (pooled folds)",
+    "cv_en": "cross-validation, English examples",
+    "cv_sl": "cross-validation, Slovenian examples",
 }
 CONFUSIONS_PRINTED = 5
 
@@ -36,9 +36,8 @@ DEFINITIONS = """\
   seed is the configured one and gives the detailed figures. Mean [min, max] over the trainings.
 - **cross-validation**: stratified k folds of data/nlu; each fold's model is trained on the other
   folds and predicts the held-out one; figures over all folds pooled, spread over folds.
-- **cross-validation of one language's data** (cv_sl, cv_en): the same k folds over only that
-  language's examples; each fold's model is trained on all other data (the other language whole),
-  so it measures the one model for both languages on that language.
+- **cross-validation per language** (cv_en, cv_sl): the same folds and predictions, scored apart
+  for the examples of each language (Slovenian: data/nlu/sl/; English: the rest of data/nlu).
 - **sweep**: both figures at other FallbackClassifier thresholds (same ambiguity threshold),
   recomputed from the classifier's ranking without retraining."""
 
