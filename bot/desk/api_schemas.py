@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.billing.schemas import InvoiceDetail
 from bot.core.schemas import Schema
 from bot.desk.account_view import AccountFacts, OfferRow
+from bot.desk.phrases import CannedPhraseOut
 from bot.desk.schemas import MessageOut, TicketSummary
 from bot.disputes.schemas import DisputeOut
 from bot.review.schemas import FindingOut
@@ -43,6 +44,7 @@ class TicketDetail(TicketSummary):
     intents: list[str]
     slots: dict[str, object]
     messages: list[MessageOut]
+    phrases: list[CannedPhraseOut]  # canned phrases in the ticket's language
     account_visible: bool = False
     account: AccountFacts | None = None
     invoices: list[InvoiceDetail] | None = None

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from bot.core.language import Language
     from bot.desk.models import Agent, HandoffTicket, TicketMessage
     from bot.desk.rasa_client import RasaClient
     from bot.desk.schemas import ResolveIn
@@ -67,11 +68,11 @@ async def reply(
     db: Session, rasa: RasaClient, ticket_id: int, agent: Agent, text: str, now: datetime
 ) -> TicketMessage:
     """Store the agent's message and send it; see the module docstring when Rasa is down."""
-    message, conversation_id = await run_in_threadpool(
+    message, conversation_id, language = await run_in_threadpool(
         _store_reply, db, ticket_id, agent, text, now
     )
     try:
-        await rasa.send_agent_reply(conversation_id, first_name(agent), message.text)
+        await rasa.send_agent_reply(conversation_id, first_name(agent), message.text, language)
     except RasaUnavailable:
         await run_in_threadpool(_note_undelivered, db, ticket_id, now)
         logger.warning("desk.reply_undelivered", extra={"conversation_id": conversation_id})
@@ -81,9 +82,10 @@ async def reply(
 
 def _store_reply(
     db: Session, ticket_id: int, agent: Agent, text: str, now: datetime
-) -> tuple[TicketMessage, str]:
+) -> tuple[TicketMessage, str, Language]:
     message = add_agent_message(db, ticket_id, agent, text, now)
-    return message, get_ticket(db, ticket_id).conversation_id
+    ticket = get_ticket(db, ticket_id)
+    return message, ticket.conversation_id, ticket.language
 
 
 def _check_handler(db: Session, ticket_id: int, agent: Agent) -> HandoffTicket:
@@ -98,6 +100,10 @@ async def resolve_and_resume(
     """Resume the bot, say the closing line, then record the outcome (see the docstring)."""
     ticket = await run_in_threadpool(_check_handler, db, ticket_id, agent)
     await rasa.resume(ticket.conversation_id)
-    closing = lines.GOODBYE if body.then is ResolveThen.CLOSE else lines.HAND_BACK
+    closing = (
+        lines.goodbye(ticket.language)
+        if body.then is ResolveThen.CLOSE
+        else lines.hand_back(ticket.language)
+    )
     await rasa.send_system_line(ticket.conversation_id, closing)
     return await run_in_threadpool(resolve, db, ticket_id, agent, body, now)

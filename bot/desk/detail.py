@@ -17,6 +17,7 @@ from bot.billing.models import Account
 from bot.desk.account_view import account_view
 from bot.desk.api_schemas import TicketDetail
 from bot.desk.handling import may_see_account
+from bot.desk.phrases import canned_phrases
 from bot.desk.records import get_ticket
 from bot.desk.views import messages_out, ticket_summary
 
@@ -51,6 +52,7 @@ def ticket_detail(
         intents=list(ticket.intents),
         slots=dict(ticket.slots),
         messages=messages_out(session, ticket.id),
+        phrases=canned_phrases(ticket.language, agent.display_name),
         account_visible=view is not None,
         **(dict(view) if view is not None else {}),
     )

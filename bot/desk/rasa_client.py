@@ -25,21 +25,23 @@ from urllib.parse import quote
 import httpx
 
 from bot.core.errors import RasaUnavailable
+from bot.core.language import Language
+from bot.core.texts import Texts
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-AGENT_TEAM: Final = "billing team"
 _EVENTS_PATH: Final = "/conversations/{id}/tracker/events"
 _TRACKER_PATH: Final = "/conversations/{id}/tracker"
 _SEND_TO_CUSTOMER: Final = {"execute_side_effects": "true", "output_channel": "latest"}
 
 
-def from_person(agent_name: str, text: str) -> str:
-    """An agent's reply as the customer sees it: "Maria (billing team): ..." (the one place)."""
-    return f"{agent_name} ({AGENT_TEAM}): {text}"
+def from_person(agent_name: str, text: str, language: Language = Language.EN) -> str:
+    """An agent's reply as the customer sees it: "Maria (billing team): ..." (the one place);
+    the label in the ticket's language, the agent's text exactly as written."""
+    return Texts(language)("desk.line.agent_reply", agent=agent_name, text=text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +96,11 @@ class RasaClient:
             conversation_id, [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
         )
 
-    async def send_agent_reply(self, conversation_id: str, agent_name: str, text: str) -> str:
+    async def send_agent_reply(
+        self, conversation_id: str, agent_name: str, text: str, language: Language = Language.EN
+    ) -> str:
         """Send an agent's text to the customer, marked as from a person; returns what was sent."""
-        shown = from_person(agent_name, text)
+        shown = from_person(agent_name, text, language)
         await self._post_event(
             conversation_id,
             {"event": "bot", "text": shown, "metadata": {"desk": "agent"}},

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.core.language import Language
 from bot.desk.models import HandoffTicket
 from bot.desk.queue import queued_tickets
 from bot.desk.types import TicketStatus
@@ -41,6 +42,7 @@ class QueueUpdate:
     conversation_id: str
     position: int
     estimated_wait_seconds: int | None  # None: no agent on duty right now
+    language: Language = Language.EN  # the ticket's: the update is written in it
 
     @property
     def estimated_wait_minutes(self) -> int | None:
@@ -60,7 +62,9 @@ def queue_updates_due(session: Session, now: datetime, config: DeskConfig) -> li
     for place, ticket in enumerate(queued_tickets(session), start=1):
         estimate = conditions.estimate(place)
         if _changed(ticket, place, estimate):
-            due.append(QueueUpdate(ticket.id, ticket.conversation_id, place, estimate))
+            due.append(
+                QueueUpdate(ticket.id, ticket.conversation_id, place, estimate, ticket.language)
+            )
     return due
 
 

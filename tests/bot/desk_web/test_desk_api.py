@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.desk.lines import HAND_BACK, NOT_DELIVERED
+from bot.core.language import Language
+from bot.desk.lines import NOT_DELIVERED, hand_back
 from tests.bot.api_helpers import expect_error
 from tests.bot.desk_web.helpers import ACCOUNT, log_in, open_ticket
 
@@ -110,7 +111,7 @@ def test_claim_reply_and_hand_back_reach_rasa(
     assert fake_rasa.kinds("flow-1") == ["pause", "bot", "resume", "action", "bot"]
     assert fake_rasa.bot_texts("flow-1") == [
         "Maria (billing team): I see a double charge.",
-        HAND_BACK,
+        hand_back(Language.EN),
     ]
     reply = next(r for r in fake_rasa.requests if r.body and r.body.get("event") == "bot")
     assert reply.query["execute_side_effects"] == "true"

@@ -59,6 +59,15 @@
     return Boolean(state.me) && ticket.claimed_by_agent_id === state.me.agent_id;
   }
 
+  /* The conversation's language: the agent answers in it (canned phrases come in it too). */
+  const LANGUAGES = { en: "English", sl: "Slovenian" };
+  const languageName = (code) => LANGUAGES[code] || String(code || "");
+
+  function languageBadge(ticket) {
+    return el("span", { class: "badge lang", "data-testid": "ticket-language", title: languageName(ticket.language) },
+      String(ticket.language || "").toUpperCase());
+  }
+
   function claimedName(ticket) {
     return ticket.claimed_by || null;
   }
@@ -80,7 +89,7 @@
         dataset: { ticketId: ticket.id, status: ticket.status },
         on: { click: () => select(ticket.id) },
       },
-      el("span", { class: "row-top" }, el("span", { class: "name" }, who), status),
+      el("span", { class: "row-top" }, el("span", { class: "name" }, who, " ", languageBadge(ticket)), status),
       el("span", { class: "muted" },
         el("span", { class: high ? "badge high" : "badge" }, reasonText(ticket.reason)),
         ` ${ticket.account_number ? `Account ${ticket.account_number}` : ""} · ${words(ticket.channel)}`),
@@ -133,11 +142,13 @@
   function renderHead(ticket) {
     $("ticket-title").textContent = ticket.customer_name || "Unverified customer";
     const parts = [reasonText(ticket.reason), words(ticket.status), `via ${words(ticket.channel)}`,
-      `waiting since ${time(ticket.created_at)}`];
+      `in ${languageName(ticket.language)}`, `waiting since ${time(ticket.created_at)}`];
     if (claimedName(ticket)) parts.push(`claimed by ${claimedName(ticket)}`);
     if (ticket.callback_window) parts.push(`callback ${ticket.callback_window.label}`);
     $("ticket-meta").textContent = parts.join(" · ");
     $("ticket-summary").textContent = ticket.summary || "";
+    $("ticket-language").textContent = languageName(ticket.language);
+    $("ticket-language").dataset.language = ticket.language || "";
     const mine = claimedByMe(ticket);
     const open = ticket.status === "queued" || ticket.status === "claimed";
     $("claim").hidden = ticket.status !== "queued";
@@ -162,6 +173,7 @@
     $("no-ticket").hidden = true;
     $("ticket").hidden = false;
     renderHead(detail);
+    renderPhrases(detail);
     state.seen = new Set();
     clear($("transcript"));
     detail.messages.forEach(addMessage);
@@ -172,6 +184,30 @@
     $("no-account-text").textContent = detail.verified
       ? "Only the agent who claimed this ticket (or a supervisor) sees the customer's account."
       : "The customer has not verified their identity: no account data is shown.";
+  }
+
+  /* Canned phrases in the ticket's language: a click puts one into the reply box to edit and send. */
+  function renderPhrases(detail) {
+    $("phrases-language").textContent = languageName(detail.language);
+    const list = clear($("phrases"));
+    (detail.phrases || []).forEach((phrase) => list.append(el("li", {}, el(
+      "button",
+      {
+        type: "button",
+        class: "phrase",
+        "data-testid": "canned-phrase",
+        dataset: { key: phrase.key },
+        on: {
+          click: () => {
+            const box = $("reply-text");
+            if (box.disabled) return;
+            box.value = box.value.trim() ? `${box.value.trimEnd()} ${phrase.text}` : phrase.text;
+            box.focus();
+          },
+        },
+      },
+      phrase.text,
+    ))));
   }
 
   /* After a reconnect of the stream: what may have been missed, without redrawing the rest. */
