@@ -67,7 +67,9 @@ def test_an_unknown_language_is_refused_clearly(desk_client: TestClient, languag
 def test_the_agents_slovenian_reply_reaches_the_customer_as_written(
     desk_client: TestClient, seeded_db: Engine, clock: FakeClock, fake_rasa: FakeRasa
 ) -> None:
-    ticket_id = open_ticket(desk_client, seeded_db, clock, "lang-reply", verified=True, language="sl")
+    ticket_id = open_ticket(
+        desk_client, seeded_db, clock, "lang-reply", verified=True, language="sl"
+    )
     log_in(desk_client, "maria")
     assert desk_client.post(f"/desk/api/tickets/{ticket_id}/claim").status_code == 200
     written = "Dober dan! Račun {number} sem preveril: 4,50 € je strošek zamude. <b>Žal</b> mi je."
