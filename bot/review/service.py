@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.billing.models import Invoice
 from bot.core.errors import NotFound
 from bot.core.money import format_amount
 from bot.core.texts import Phrase, Texts
@@ -120,8 +122,11 @@ def _review(
     session.flush()
     by_key = {**stored, **{f.dedup_key: f for f in new}}
     findings = [by_key[d.dedup_key] for d in drafts]
-    for finding in new:
-        session.refresh(finding, ["invoice"])
+    if new:  # the new findings' invoices in one query, not one per finding
+        ids = {finding.invoice_id for finding in new}
+        invoices = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.id.in_(ids)))}
+        for finding in new:
+            set_committed_value(finding, "invoice", invoices[finding.invoice_id])
     record_audit(
         session,
         actor=actor,
