@@ -18,7 +18,10 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +81,14 @@ class RedisChannelMemory:
 
     def __init__(self, url: str) -> None:
         self._url = url
-        self._client: object | None = None
+        self._client: Redis | None = None
 
-    def _redis(self):  # type: ignore[no-untyped-def]
+    def _redis(self) -> Redis:
         if self._client is None:  # created in the event loop that uses it
             from redis.asyncio import Redis
 
-            kwargs = {} if _has_db(self._url) else {"db": DEFAULT_REDIS_DB}
-            self._client = Redis.from_url(self._url, socket_timeout=2, **kwargs)
+            db = None if _has_db(self._url) else DEFAULT_REDIS_DB
+            self._client = Redis.from_url(self._url, socket_timeout=2, **({"db": db} if db else {}))
         return self._client
 
     async def claim(self, key: str, ttl_s: int = DELIVERY_TTL_S) -> bool:

@@ -163,7 +163,9 @@ def whatsapp_messages(to: str, text: str, choices: Sequence[Choice]) -> list[dic
     if layout in ("text", "numbered"):
         shown = numbered(text, choices) if layout == "numbered" else text
         return [_whatsapp_text(to, piece) for piece in split_text(shown, WHATSAPP_TEXT_LIMIT)]
-    pieces = _with_last(split_text(text, WHATSAPP_TEXT_LIMIT), WHATSAPP_BODY_LIMIT) or [BUTTONS_ONLY_TEXT]
+    pieces = _with_last(split_text(text, WHATSAPP_TEXT_LIMIT), WHATSAPP_BODY_LIMIT) or [
+        BUTTONS_ONLY_TEXT
+    ]
     bodies = [_whatsapp_text(to, piece) for piece in pieces[:-1]]
     if layout == "buttons":
         action: dict[str, Any] = {
@@ -199,7 +201,7 @@ def messenger_messages(psid: str, text: str, choices: Sequence[Choice]) -> list[
     too_many = len(choices) > MESSENGER_MAX_QUICK_REPLIES
     shown = numbered(text, choices) if too_many else text
     pieces = split_text(shown, MESSENGER_TEXT_LIMIT) or ([BUTTONS_ONLY_TEXT] if choices else [])
-    bodies = [
+    bodies: list[dict[str, Any]] = [
         {"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": piece}}
         for piece in pieces
     ]

@@ -16,6 +16,7 @@ import pytest
 
 from scripts.managed_process import ManagedProcess
 from scripts.run_all import services
+from tests.e2e.fake_platform import FakePlatform
 
 ROOT = Path(__file__).resolve().parents[2]
 # E2E_MODEL: a model trained elsewhere (a helper's experiment); the shared one by default.
@@ -38,6 +39,8 @@ class Stack:
     backend_url: str
     rasa_url: str
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    # The messaging platforms' APIs the channels send to (tests/e2e/fake_platform.py).
+    platform: FakePlatform | None = None
 
     def chat(self, sender: str, text: str) -> list[str]:
         """Send one message over the REST channel and return the bot's texts."""
@@ -88,6 +91,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         raise RuntimeError("no trained model: run `make model` (make test does it)")
     workdir = tmp_path_factory.mktemp("stack")
+    platform = FakePlatform().start()
     backend_port, action_port, rasa_port = free_port(), free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
     env = {
@@ -112,11 +116,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "LOG_LEVEL": "INFO",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        **platform.env(),
     }
     bot = str(ROOT / ".venv/bin/bot")
     for command in ([bot, "db", "upgrade"], [bot, "seed", "--customers", "40"]):
         subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-    stack = Stack(workdir, env, backend_url, f"http://127.0.0.1:{rasa_port}")
+    stack = Stack(workdir, env, backend_url, f"http://127.0.0.1:{rasa_port}", platform=platform)
     stack.processes = {
         service.name: ManagedProcess(service.name, service.command, workdir / f"{service.name}.log")
         for service in services(env)
@@ -132,6 +137,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         for process in stack.processes.values():
             process.stop()
+        platform.stop()
 
 
 @pytest.fixture
