@@ -39,23 +39,30 @@ if TYPE_CHECKING:
 
 def account_position(session: Session, account: Account, today: date) -> AccountPosition:
     """Balance, overdue amount, next due date and each invoice's standing on `today`."""
+    return _position(session, account, _invoice_dues(session, account), today)
+
+
+def _invoice_dues(session: Session, account: Account) -> list[InvoiceDue]:
     rows = session.execute(
         select(Invoice.id, Invoice.issue_date, Invoice.due_date, Invoice.total_cents).where(
             Invoice.account_id == account.id
         )
     ).all()
-    paid = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-            Payment.account_id == account.id
-        )
+    return [InvoiceDue(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def _position(
+    session: Session, account: Account, invoices: list[InvoiceDue], today: date
+) -> AccountPosition:
+    """The position from the account's invoices; payments and credits summed in one query."""
+    paid = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+        Payment.account_id == account.id
     )
-    credited = session.scalar(
-        select(func.coalesce(func.sum(Adjustment.amount_cents), 0)).where(
-            Adjustment.account_id == account.id
-        )
+    credited = select(func.coalesce(func.sum(Adjustment.amount_cents), 0)).where(
+        Adjustment.account_id == account.id
     )
-    invoices = [InvoiceDue(row[0], row[1], row[2], row[3]) for row in rows]
-    return position(invoices, int(paid or 0), int(credited or 0), today)
+    sums = session.execute(select(paid.scalar_subquery(), credited.scalar_subquery())).one()
+    return position(invoices, int(sums[0] or 0), int(sums[1] or 0), today)
 
 
 def _current_contract(session: Session, account: Account, today: date) -> Contract | None:
@@ -118,29 +125,32 @@ def account_summary(session: Session, account: Account, today: date) -> AccountO
     )
 
 
-def _status(place: AccountPosition, invoice: Invoice) -> str:
-    standing = place.standings.get(invoice.id)
+def _status(place: AccountPosition, invoice_id: int) -> str:
+    standing = place.standings.get(invoice_id)
     return str(standing.status if standing else PaymentStatus.OPEN)
 
 
-def _latest_invoice(session: Session, account: Account) -> Invoice | None:
-    return session.scalar(
-        select(Invoice)
-        .where(Invoice.account_id == account.id)
-        .order_by(Invoice.period_start.desc(), Invoice.id.desc())
-        .limit(1)
-    )
-
-
 def balance(session: Session, account: Account, today: date) -> BalanceOut:
-    place = account_position(session, account, today)
+    """The position, the last payment and the latest invoice: invoices read once, for both."""
+    invoices = session.execute(
+        select(
+            Invoice.id,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.total_cents,
+            Invoice.number,
+            Invoice.period_start,
+        ).where(Invoice.account_id == account.id)
+    ).all()
+    dues = [InvoiceDue(row.id, row.issue_date, row.due_date, row.total_cents) for row in invoices]
+    place = _position(session, account, dues, today)
     last = session.scalar(
         select(Payment)
         .where(Payment.account_id == account.id)
         .order_by(Payment.paid_on.desc(), Payment.id.desc())
         .limit(1)
     )
-    latest = _latest_invoice(session, account)
+    latest = max(invoices, key=lambda row: (row.period_start, row.id), default=None)
     return BalanceOut(
         balance=format_amount(place.balance_cents),
         currency=account.currency,
@@ -155,7 +165,7 @@ def balance(session: Session, account: Account, today: date) -> BalanceOut:
             number=latest.number,
             total=format_amount(latest.total_cents),
             due_date=latest.due_date,
-            status=_status(place, latest),
+            status=_status(place, latest.id),
         ),
     )
 
@@ -185,7 +195,7 @@ def list_invoices(
                 due_date=invoice.due_date,
                 total=format_amount(invoice.total_cents),
                 currency=invoice.currency,
-                status=_status(place, invoice),
+                status=_status(place, invoice.id),
             )
             for invoice in invoices
         ]
@@ -250,7 +260,7 @@ def invoice_detail(
         period_end=invoice.period_end,
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
-        status=_status(place, invoice),
+        status=_status(place, invoice.id),
         currency=invoice.currency,
         subtotal=format_amount(invoice.subtotal_cents),
         tax=format_amount(invoice.tax_cents),

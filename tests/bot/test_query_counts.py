@@ -36,10 +36,10 @@ READS: dict[str, tuple[str, str, dict[str, str]]] = {
     "review": ("POST", "/reviews", {}),
 }
 BUDGET = {
-    "balance": 6,
-    "latest invoice": 6,
+    "balance": 4,
+    "latest invoice": 5,
     "bill changes": 5,
-    "charge lookup": 6,
+    "charge lookup": 5,
     "review": 12,  # reads, the new findings' invoices, audit and idempotency rows
 }
 
