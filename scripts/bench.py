@@ -12,6 +12,9 @@
    ours with one Sanic worker and with two (Redis lock store, LOCK_STORE_URL), the stock bot one.
 5. Our model load (process start to /status with a model), Rasa's VmRSS after the load, and a
    profile from the outside: parse, each kind of turn, and the back-end calls behind a turn.
+6. The back end at scale (scripts/bench_backend_scale.py; `--skip-backend-scale` leaves it out):
+   `bot seed` of 100,000 customers into a throwaway PostgreSQL database, time and peak RSS, then
+   every verified read with 16 clients at once, p50/p95/p99 and SQL statements per request.
 
 Prints PASS/FAIL per target, writes var/results/bench/report.{md,json}, exits 1 when a target
 fails. Runs on .venv's Python (httpx; statistics from the standard library).
@@ -36,6 +39,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts import bench_backend_scale as backend_scale  # noqa: E402
 from scripts import bench_load as load  # noqa: E402
 from scripts.bench_processes import (  # noqa: E402
     SERVICE_TOKEN,
@@ -300,6 +304,7 @@ def main() -> int:
     parser.add_argument("--train-timeout", type=float, default=1200.0)
     parser.add_argument("--skip-train", action="store_true", help="do not time rasa train")
     parser.add_argument("--out", type=Path, default=ROOT / "var/results/bench")
+    backend_scale.add_arguments(parser)
     args = parser.parse_args()
     args.out = args.out.resolve()
     load_average = os.getloadavg()
@@ -310,6 +315,8 @@ def main() -> int:
         log_dir.mkdir(parents=True, exist_ok=True)
         try:
             figures, context = measure(args, workdir, log_dir)
+            scale_figures, scale_context = backend_scale.run(args, log_dir)
+            figures, context = figures + scale_figures, {**context, **scale_context}
         except (BenchError, subprocess.SubprocessError, httpx.HTTPError, load.TurnFailed) as error:
             for log in workdir.glob("*.log"):
                 shutil.copy2(log, log_dir / log.name)
