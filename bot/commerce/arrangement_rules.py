@@ -20,6 +20,7 @@ from bot.commerce.types import ArrangementKind
 from bot.core.dates import add_months
 from bot.core.errors import InvalidRequest
 from bot.core.money import format_amount
+from bot.core.texts import Texts
 
 if TYPE_CHECKING:
     from bot.commerce.policy import ArrangementPolicy
@@ -35,12 +36,17 @@ class Instalment:
 @dataclass(frozen=True, slots=True)
 class ArrangementOptions:
     eligible: bool
-    reason: str
+    reason_key: str  # why (not): a key of the backend catalogue, for the customer
     has_active: bool
     balance_cents: int
     base_date: date
     max_extension_days: int
     instalment_counts: tuple[int, ...]
+
+    @property
+    def reason(self) -> str:
+        """Why (not), in English: for error messages and logs."""
+        return Texts()(self.reason_key)
 
 
 def base_date(next_due_date: date | None, today: date) -> date:
@@ -55,15 +61,14 @@ def arrangement_options(
     today: date,
 ) -> ArrangementOptions:
     """What the account may ask for today, or why nothing."""
-    reason = "you can move the due date or split the balance"
-    eligible = True
+    eligible, key = True, "arrangement.eligible"
     if has_active:
-        eligible, reason = False, "there is already an active payment arrangement"
+        eligible, key = False, "arrangement.active"
     elif balance_cents < policy.min_balance or balance_cents <= 0:
-        eligible, reason = False, "nothing is owed"
+        eligible, key = False, "arrangement.nothing_owed"
     return ArrangementOptions(
         eligible=eligible,
-        reason=reason,
+        reason_key=key,
         has_active=has_active,
         balance_cents=balance_cents,
         base_date=base_date(next_due_date, today),

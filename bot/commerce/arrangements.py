@@ -30,6 +30,7 @@ from bot.commerce.schemas import (
 from bot.commerce.types import ArrangementKind, ArrangementStatus
 from bot.core.errors import AlreadyPending, NothingOwed
 from bot.core.money import format_amount
+from bot.core.texts import Texts
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
@@ -75,7 +76,11 @@ def _options(
 
 
 def options(
-    session: Session, account: Account, today: date, policy: ArrangementPolicy
+    session: Session,
+    account: Account,
+    today: date,
+    policy: ArrangementPolicy,
+    texts: Texts | None = None,
 ) -> ArrangementOptionsOut:
     """What the account may set up today (no options, with the reason, when nothing)."""
     found = _options(session, account, today, policy)
@@ -89,7 +94,7 @@ def options(
     ]
     return ArrangementOptionsOut(
         eligible=found.eligible,
-        reason=found.reason,
+        reason=(texts or Texts())(found.reason_key),
         balance=format_amount(found.balance_cents),
         currency=account.currency,
         base_date=found.base_date,

@@ -25,7 +25,9 @@ from bot.commerce.stacking import check_stacking
 from bot.commerce.types import Decision, OfferStatus, Tier, Trigger
 from bot.core.dates import add_months, month_start
 from bot.core.errors import AuthorityUsedUp, NotFound, OfferUnavailable
+from bot.core.language import Language
 from bot.core.money import format_amount
+from bot.core.texts import Texts
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
@@ -61,13 +63,22 @@ _HUMAN_TIERS: dict[Tier, Literal["agent", "supervisor"]] = {
 }
 
 
-def _offer_out(row: Offer, name: str, currency: str) -> OfferOut:
+def offer_name(texts: Texts | None, code: str, name: str) -> str:
+    """The policy's (English) name of an offer, translated by the catalogue (`offer.<code>`)
+    when the customer's language is another and the catalogue knows the offer."""
+    key = f"offer.{code}"
+    if texts is None or texts.language is Language.EN or not texts.has(key):
+        return name
+    return texts(key)
+
+
+def _offer_out(row: Offer, name: str, currency: str, texts: Texts | None = None) -> OfferOut:
     monthly, months = row.monthly_amount_cents or 0, row.months or 0
     status = _SHOWN[row.status]
     return OfferOut(
         id=row.id,
         code=row.offer_code or "",
-        name=name,
+        name=offer_name(texts, row.offer_code or "", name),
         percent=row.percent or 0,
         monthly_amount=format_amount(monthly),
         months=months,
@@ -109,7 +120,11 @@ def _decision_row(
 
 
 def request_offer(
-    session: Session, ctx: WriteContext, policy: DiscountPolicy, trigger: Trigger
+    session: Session,
+    ctx: WriteContext,
+    policy: DiscountPolicy,
+    trigger: Trigger,
+    texts: Texts | None = None,
 ) -> StoredResponse:
     """Decide what `trigger` earns the account, record the decision and answer it (201)."""
     stored = replay(session, ctx.idempotency)
@@ -125,7 +140,7 @@ def request_offer(
     tier = result.required_tier if result.decision is Decision.NEEDS_HUMAN else None
     body = OfferDecisionOut(
         decision=result.decision.value,
-        offer=None if shown is None else _offer_out(row, shown.name, ctx.account.currency),
+        offer=None if shown is None else _offer_out(row, shown.name, ctx.account.currency, texts),
         reason=result.reason,
         decision_id=row.id,
         required_tier=None if tier is None else _HUMAN_TIERS.get(tier),
@@ -224,7 +239,11 @@ def _still_within_policy(
 
 
 def accept_offer(
-    session: Session, ctx: WriteContext, policy: DiscountPolicy, offer_id: int
+    session: Session,
+    ctx: WriteContext,
+    policy: DiscountPolicy,
+    offer_id: int,
+    texts: Texts | None = None,
 ) -> StoredResponse:
     """Accept an open offer (needs step-up): the discount is applied and audited."""
     stored = replay(session, ctx.idempotency)
@@ -239,14 +258,18 @@ def accept_offer(
     reason = f"customer accepted the {name}"
     audit_write(session, ctx, action="offer.accepted", reason=reason, details=_details(row))
     body = OfferAnswerOut(
-        offer=_offer_out(row, name, ctx.account.currency),
+        offer=_offer_out(row, name, ctx.account.currency, texts),
         discount=_discount_out(discount, ctx.account.currency),
     )
     return commit_once(session, ctx.idempotency, ctx.now, 200, body)
 
 
 def decline_offer(
-    session: Session, ctx: WriteContext, policy: DiscountPolicy, offer_id: int
+    session: Session,
+    ctx: WriteContext,
+    policy: DiscountPolicy,
+    offer_id: int,
+    texts: Texts | None = None,
 ) -> StoredResponse:
     """Record that the customer said no to an open offer."""
     stored = replay(session, ctx.idempotency)
@@ -257,5 +280,5 @@ def decline_offer(
     name = _name(policy, row.offer_code)
     reason = f"customer declined the {name}"
     audit_write(session, ctx, action="offer.declined", reason=reason, details=_details(row))
-    body = OfferAnswerOut(offer=_offer_out(row, name, ctx.account.currency), discount=None)
+    body = OfferAnswerOut(offer=_offer_out(row, name, ctx.account.currency, texts), discount=None)
     return commit_once(session, ctx.idempotency, ctx.now, 200, body)

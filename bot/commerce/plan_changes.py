@@ -29,6 +29,7 @@ from bot.commerce.schemas import (
 from bot.core.dates import add_months, month_start
 from bot.core.errors import InvalidRequest, NotFound
 from bot.core.money import format_amount, format_quantity
+from bot.core.texts import Texts
 from bot.safety.audit import audit_write
 from bot.safety.idempotency import commit_once, replay
 from bot.safety.step_up import require_step_up
@@ -104,16 +105,22 @@ def contract_terms(contract: Contract, today: date, notice_days: int) -> Contrac
     )
 
 
-def _summary(current: PlanFacts, best: PlanFacts, saving: int, has_usage: bool) -> str:
+def _summary(
+    current: PlanFacts, best: PlanFacts, saving: int, has_usage: bool, texts: Texts
+) -> str:
     if not has_usage:
-        return f"{current.name} has no metered usage to compare; it is the plan you have."
+        return texts("plan.summary.no_usage", plan=current.name)
     if best.code == current.code:
-        return f"{current.name} is already the best plan for your usage."
-    return f"{best.name} fits your usage and would save {format_amount(saving)} a month."
+        return texts("plan.summary.best", plan=current.name)
+    return texts("plan.summary.saving", plan=best.name, amount=texts.amount(saving))
 
 
 def plan_options(
-    session: Session, account: Account, today: date, notice_days: int
+    session: Session,
+    account: Account,
+    today: date,
+    notice_days: int,
+    texts: Texts | None = None,
 ) -> PlanOptionsOut:
     """Usage, current plan, the cheapest plan that fits, saving, and the contract terms."""
     contract = _contract(session, account, today)
@@ -138,7 +145,7 @@ def plan_options(
         recommended_plan=None if advice is None else _price_out(best, account.currency),
         monthly_saving=format_amount(saving),
         already_best=advice is None or advice.already_best,
-        summary=_summary(current, best, saving, advice is not None),
+        summary=_summary(current, best, saving, advice is not None, texts or Texts()),
         contract=contract_terms(contract, today, notice_days),
     )
 
@@ -161,17 +168,26 @@ def _effective_price(contract: Contract, today: date) -> int:
     return contract.plan.monthly_price_cents
 
 
-def _quote(contract: Contract, plan: Plan, today: date, currency: str) -> PlanChangeQuote:
+def _quote(
+    contract: Contract, plan: Plan, today: date, currency: str, texts: Texts | None = None
+) -> PlanChangeQuote:
+    texts = texts or Texts()
     old_price = _effective_price(contract, today)
     new_price = plan.monthly_price_cents
     amount = proration(old_price, new_price, today)
+    unit = texts.currency(currency)
     changes = [
-        f"{contract.plan.name} becomes {plan.name} today",
-        f"monthly price {format_amount(old_price)} -> {format_amount(new_price)} {currency}",
-        f"the next invoice changes by {format_amount(amount)} {currency} for this month's rest",
+        texts("plan.quote.becomes", old_plan=contract.plan.name, new_plan=plan.name),
+        texts(
+            "plan.quote.price",
+            old_amount=texts.amount(old_price),
+            new_amount=texts.amount(new_price),
+            currency=unit,
+        ),
+        texts("plan.quote.next_invoice", amount=texts.amount(amount), currency=unit),
     ]
     if old_price != contract.plan.monthly_price_cents:
-        changes.append("the current promotional price ends with the old plan")
+        changes.append(texts("plan.quote.promo_ends"))
     return PlanChangeQuote(
         current_plan=_price_out(contract.plan, currency),
         new_plan=_price_out(plan, currency),
@@ -185,10 +201,13 @@ def _quote(contract: Contract, plan: Plan, today: date, currency: str) -> PlanCh
     )
 
 
-def quote(session: Session, account: Account, today: date, plan_code: str) -> PlanChangeQuote:
+def quote(
+    session: Session, account: Account, today: date, plan_code: str, texts: Texts | None = None
+) -> PlanChangeQuote:
     """What changing to `plan_code` today would change; nothing is written."""
     contract = _contract(session, account, today)
-    return _quote(contract, _target(session, contract, plan_code), today, account.currency)
+    plan = _target(session, contract, plan_code)
+    return _quote(contract, plan, today, account.currency, texts)
 
 
 def _switch(session: Session, contract: Contract, plan: Plan, today: date) -> Contract:
@@ -215,7 +234,9 @@ def _switch(session: Session, contract: Contract, plan: Plan, today: date) -> Co
     return new
 
 
-def change_plan(session: Session, ctx: WriteContext, plan_code: str) -> StoredResponse:
+def change_plan(
+    session: Session, ctx: WriteContext, plan_code: str, texts: Texts | None = None
+) -> StoredResponse:
     """Apply a plan change today (needs step-up); audited."""
     stored = replay(session, ctx.idempotency)
     if stored is not None:
@@ -224,7 +245,7 @@ def change_plan(session: Session, ctx: WriteContext, plan_code: str) -> StoredRe
     today = ctx.now.date()
     contract = _contract(session, ctx.account, today)
     plan = _target(session, contract, plan_code)
-    offer = _quote(contract, plan, today, ctx.account.currency)
+    offer = _quote(contract, plan, today, ctx.account.currency, texts)
     old_code = contract.plan.code
     new_contract = _switch(session, contract, plan, today)
     session.flush()

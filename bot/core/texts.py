@@ -15,12 +15,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal, get_currency_symbol
+
 from bot.core.language import DEFAULT_LANGUAGE, Language
 from bot.core.money import CURRENCY, to_decimal
 from i18n import Translator, date_long, date_short, money, month_year, translator
 from i18n.formats import day_month, number
 
 DOMAIN = "backend"
+_LOCALES = {Language.EN: "en", Language.SL: "sl_SI"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,16 @@ class Texts:
         """ "54,17 €" (sl), "54.17 EUR" (en)."""
         return money(to_decimal(cents), self.language.value, currency)
 
+    def amount(self, cents: int) -> str:
+        """An amount without its currency: "39,90" (sl), "39.90" (en)."""
+        return format_decimal(to_decimal(cents), "0.00", locale=_LOCALES[self.language])
+
+    def currency(self, code: str = CURRENCY) -> str:
+        """How the language writes a currency next to `amount`: "€" (sl), "EUR" (en)."""
+        if self.language is Language.EN:
+            return code
+        return get_currency_symbol(code, locale=_LOCALES[self.language])
+
     def day(self, day: date) -> str:
         """ "30. novembra 2026" (sl), "30 November 2026" (en)."""
         return date_long(day, self.language.value)
@@ -118,6 +132,11 @@ class Texts:
     def short_day(self, day: date) -> str:
         """ "30. 11. 2026" (sl), "30 Nov 2026" (en)."""
         return date_short(day, self.language.value)
+
+    def weekday(self, day: date) -> str:
+        """ "pon., 30. 11." (sl), "Mon 30 Nov" (en): a day of the next few."""
+        pattern = "EEE d MMM" if self.language is Language.EN else "EEE, d. M."
+        return format_date(day, pattern, locale=_LOCALES[self.language])
 
     def month(self, day: date) -> str:
         """ "oktober 2026" (sl), "October 2026" (en)."""

@@ -24,6 +24,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.language import Language
+from bot.core.texts import Texts
 from bot.settings import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
@@ -147,14 +149,22 @@ def _next_whole_hour(moment: datetime, zone: ZoneInfo) -> datetime:
     return (floor if floor == local else floor + timedelta(hours=1)).astimezone(UTC)
 
 
-def window_label(start: datetime, end: datetime, now: datetime, zone: ZoneInfo) -> str:
-    """'Today 15:00-17:00', 'Tomorrow ...' or 'Mon 30 Nov ...' in local time."""
+def window_label(
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    language: Language = Language.EN,
+) -> str:
+    """'Today 15:00-17:00', 'Tomorrow ...' or 'Mon 30 Nov ...' in local time ('Danes ...',
+    'Jutri ...', 'pon., 30. 11. ...' in Slovenian)."""
+    texts = Texts(language)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     days = (local_start.date() - now.astimezone(zone).date()).days
-    day = {0: "Today", 1: "Tomorrow"}.get(
-        days
-    ) or f"{local_start:%a} {local_start.day} {local_start:%b}"
-    return f"{day} {local_start:%H:%M}-{local_end:%H:%M}"
+    times = {"start": f"{local_start:%H:%M}", "end": f"{local_end:%H:%M}"}
+    if days in (0, 1):
+        return texts("callback.today" if days == 0 else "callback.tomorrow", **times)
+    return texts("callback.day", day=texts.weekday(local_start.date()), **times)
 
 
 def callback_windows(hours: OpeningHours, now: datetime, count: int = 3) -> list[CallbackWindow]:

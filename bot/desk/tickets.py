@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from bot.core.language import Language
     from bot.desk.config import DeskConfig
     from bot.desk.hours import CallbackWindow
     from bot.desk.schemas import HandoffIn
@@ -177,8 +178,12 @@ def open_ticket(
     return OpenedTicket(ticket, created=True)
 
 
-def _window_out(window: CallbackWindow) -> CallbackWindowOut:
-    return CallbackWindowOut(start=window.start, end=window.end, label=window.label)
+def _window_out(
+    window: CallbackWindow, now: datetime, config: DeskConfig, language: Language
+) -> CallbackWindowOut:
+    """A window as the customer is offered it: labelled in the ticket's language."""
+    label = window_label(window.start, window.end, now, config.opening_hours.zone, language)
+    return CallbackWindowOut(start=window.start, end=window.end, label=label)
 
 
 def ticket_status(
@@ -198,7 +203,7 @@ def ticket_status(
     chosen = None
     if ticket.callback_start is not None and ticket.callback_end is not None:
         start, end = ticket.callback_start, ticket.callback_end
-        label = window_label(start, end, now, config.opening_hours.zone)
+        label = window_label(start, end, now, config.opening_hours.zone, ticket.language)
         chosen = CallbackWindowOut(start=start, end=end, label=label)
     return HandoffStatusOut(
         ticket_id=ticket.id,
@@ -208,7 +213,10 @@ def ticket_status(
         agents_on_duty=conditions.agents_on_duty,
         open_now=open_now,
         callback_offered=offered,
-        callback_windows=[_window_out(w) for w in callback_windows(config.opening_hours, now)],
+        callback_windows=[
+            _window_out(w, now, config, ticket.language)
+            for w in callback_windows(config.opening_hours, now)
+        ],
         callback_window=chosen,
     )
 

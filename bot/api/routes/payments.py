@@ -6,7 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from bot.api.deps import DiscountPolicyDep, SessionDep, SettingsDep, TodayDep, VerifiedAccount
+from bot.api.deps import (
+    DiscountPolicyDep,
+    SessionDep,
+    SettingsDep,
+    TextsDep,
+    TodayDep,
+    VerifiedAccount,
+)
 from bot.api.idempotency import IdempotentWriteCtx, as_response
 from bot.commerce import arrangements, payments
 from bot.commerce.schemas import (
@@ -32,10 +39,14 @@ def create_payment_link(
 
 @router.get("/arrangement-options", response_model=ArrangementOptionsOut)
 def arrangement_options(
-    account: VerifiedAccount, session: SessionDep, today: TodayDep, policy: DiscountPolicyDep
+    account: VerifiedAccount,
+    session: SessionDep,
+    today: TodayDep,
+    policy: DiscountPolicyDep,
+    texts: TextsDep,
 ) -> ArrangementOptionsOut:
     """Whether the balance can be moved or split today, and within which limits."""
-    return arrangements.options(session, account, today, policy.arrangements)
+    return arrangements.options(session, account, today, policy.arrangements, texts)
 
 
 @router.post("/arrangements/quote", response_model=ArrangementQuoteOut)
