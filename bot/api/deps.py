@@ -42,7 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_texts(
-    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> Texts:
     """The customer's language, chosen once per request from `Accept-Language` (en or sl;
     English when absent or unknown): every text the route returns is written in it."""
