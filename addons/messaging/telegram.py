@@ -1,9 +1,10 @@
 """Telegram (Bot API webhook): served at /webhooks/telegram/webhook.
 
 Register it with `setWebhook` and a `secret_token`; Telegram sends that token back in
-`X-Telegram-Bot-Api-Secret-Token` on every update. A conversation is one chat
-("telegram-<chat_id>"). Messages and inline-keyboard taps (`callback_query`, whose `data` is the
-button's payload) are handled; the user's `language_code` goes into the metadata as `locale`.
+`X-Telegram-Bot-Api-Secret-Token` on every update. A conversation is one private chat
+("telegram-<chat_id>"); groups and channels are ignored (account details are not for them).
+Messages and inline-keyboard taps (`callback_query`, whose `data` is the button's payload) are
+handled; `/start` is a greeting; the user's `language_code` goes into the metadata as `locale`.
 Rasa's own telegram channel uses aiogram with a fixed API address and checks no secret token.
 """
 
@@ -73,16 +74,20 @@ class TelegramInput(MessagingInput):
         return TelegramOutput(self, raise_on_failure)
 
     def parse(self, request: Request, body: Any) -> Delivery:
-        if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+        update_id = body.get("update_id") if isinstance(body, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise BadPayload("no update_id")
-        update_id = body["update_id"]
         if isinstance(body.get("message"), dict):
             message = body["message"]
+            if (message.get("chat") or {}).get("type") != "private":
+                return Delivery([])  # groups and channels: account details are not for them
             text = message.get("text")
             incoming = _incoming(update_id, message["chat"], message.get("from"), text)
         elif isinstance(body.get("callback_query"), dict):
             query = body["callback_query"]
             chat = (query.get("message") or {}).get("chat") or {"id": query["from"]["id"]}
+            if chat.get("type", "private") != "private":
+                return Delivery([])
             incoming = _incoming(update_id, chat, query["from"], query.get("data"))
             incoming.extra["callback_query_id"] = str(query["id"])
         else:  # edited messages, channel posts, member updates...: nothing to answer

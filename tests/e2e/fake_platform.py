@@ -93,6 +93,8 @@ class Sent:
 class FakePlatform:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
+        # Customers who blocked the bot (or left): the platform refuses messages to them.
+        self.blocked: set[str] = set()
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -219,6 +221,27 @@ def _answer(
     return 404, {"error": "unknown platform"}
 
 
+_PLATFORMS = ("telegram", "whatsapp", "messenger", "slack")
+
+
+def _blocked(platform: str) -> tuple[int, Any]:
+    """Each platform's answer for a customer who blocked the bot or cannot be reached."""
+    if platform == "telegram":
+        return 403, {
+            "ok": False,
+            "error_code": 403,
+            "description": "Forbidden: bot was blocked by the user",
+        }
+    if platform == "slack":
+        return 200, {"ok": False, "error": "channel_not_found"}
+    error = {
+        "message": "(#551) This person isn't available right now.",
+        "type": "OAuthException",
+        "code": 551,
+    }
+    return 400, {"error": error}
+
+
 def _handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -231,7 +254,11 @@ def _handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
             platform, _, method = self.path.lstrip("/").partition("/")
             auth = self.headers.get("Authorization") or ""
             bearer = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
-            status, answer = _answer(platform, method, body, bearer)
+            recipient = Sent(platform, method, body).recipient if platform in _PLATFORMS else ""
+            if recipient and recipient in fake.blocked:
+                status, answer = _blocked(platform)
+            else:
+                status, answer = _answer(platform, method, body, bearer)
             if status == 200 and answer.get("ok", True) is not False:
                 call = method.rsplit("/", 1)[-1] if platform != "messenger" else method
                 fake.record(Sent(platform, call, body))

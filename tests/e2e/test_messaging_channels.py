@@ -254,3 +254,48 @@ def test_telegram_language_code_reaches_the_metadata_as_locale(stack: Stack) -> 
     customer.say("/start", "")
     assert latest_metadata(stack, customer.conversation_id)["locale"] == "sl"
     assert user_texts(stack, customer.conversation_id) == ["hi"]  # /start is a greeting
+
+
+def test_an_agent_reply_the_platform_refuses_is_reported_to_the_desk_not_lost(
+    stack: Stack,
+    desk: httpx.Client,  # noqa: F811 - the imported fixture
+) -> None:
+    """Ana blocked the bot on Telegram: the desk's reply is a 503 (kept as not delivered), and
+    once she unblocks it the next reply arrives."""
+    customer = TelegramCustomer(stack)
+    verify(customer)
+    customer.say("let me talk to a person", "colleague")
+    ticket = ticket_id_of(stack, customer.conversation_id)
+    assert desk.post(f"/desk/api/tickets/{ticket}/claim").status_code == 200
+    platform = stack.platform
+    assert platform is not None
+    platform.blocked.add(customer.recipient)
+    try:
+        refused = desk.post(f"/desk/api/tickets/{ticket}/messages", json={"text": "Are you there?"})
+        assert refused.status_code == 503, refused.text
+    finally:
+        platform.blocked.discard(customer.recipient)
+    before = len(customer.answers())
+    sent = desk.post(f"/desk/api/tickets/{ticket}/messages", json={"text": "Back again?"})
+    assert sent.status_code == 201, sent.text
+    assert [s.text for s in customer.collect(before)] == ["Maria (billing team): Back again?"]
+    desk.post(
+        f"/desk/api/tickets/{ticket}/resolve", json={"outcome": "no_action", "then": "hand_back"}
+    ).raise_for_status()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_signed_body_that_is_not_the_platform_s_json_is_a_400(stack: Stack, channel: str) -> None:
+    customer = CUSTOMERS[channel](stack)
+    no_chat_id = b'{"update_id": 1, "message": {"chat": {"type": "private"}}}'
+    for body in (b"not json", b"[1, 2]", no_chat_id):
+        headers = {"Content-Type": "application/json", **customer.signed(body)}
+        answer = httpx.post(customer.webhook, content=body, headers=headers, timeout=30)
+        # Slack sends event types we do not handle: an object without one is answered, ignored.
+        expected = 200 if (channel, body) == ("slack", no_chat_id) else 400
+        assert answer.status_code == expected, (body, answer.text)
+    huge = b"{" + b" " * (300 * 1024) + b"}"
+    headers = {"Content-Type": "application/json", **customer.signed(huge)}
+    assert (
+        httpx.post(customer.webhook, content=huge, headers=headers, timeout=30).status_code == 413
+    )
