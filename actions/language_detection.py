@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from lingua import LanguageDetector
 
 THRESHOLD_VARIABLE = "LANGUAGE_DETECTION_THRESHOLD"
-DEFAULT_THRESHOLD = 0.85  # the winner's share of the confidence (2 languages: 0.5-1.0)
+DEFAULT_THRESHOLD = 0.7  # the winner's share of the confidence (2 languages: 0.5-1.0)
 _MIN_LETTERS = 3
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
