@@ -24,18 +24,21 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from addons.incoming import (
+    FAILURE_KEY,
     BadRequest,
     IncomingMessageError,
     MessageTooLong,
     check_rest_body,
     client_address,
+    reply_text,
     with_client_address,
 )
 from addons.redaction import mask_card_numbers
 
 logger = logging.getLogger(__name__)
 
-# Said when handling a message failed (a part of the product down): never a silent turn.
+# Said when handling a message failed (a part of the product down): never a silent turn. In the
+# language of the message's metadata (catalogue key FAILURE_KEY); this is the English text.
 FAILURE_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 # A message of only whitespace has no tokens, which the embedding features cannot represent; it is
@@ -66,11 +69,14 @@ class MaskingRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Any:
+            body: object = None
             try:
-                checked = check_rest_body(_json_body(request))
+                body = _json_body(request)
+                checked = check_rest_body(body)
             except MessageTooLong as refused:
                 logger.info("rest.message.too_long", extra={"limit": refused.limit})
-                return response.json([{"recipient_id": _sender(request), "text": refused.reply}])
+                reply = refused.reply_in(_body_metadata(body))
+                return response.json([{"recipient_id": _sender(request), "text": reply}])
             except IncomingMessageError as error:
                 logger.info("rest.message.refused", extra={"code": error.code})
                 return response.json({"error": error.code, "detail": str(error)}, status=400)
@@ -94,9 +100,8 @@ class MaskingRestInput(RestInput):
                 # No message text in the log (Rasa's own handler would print it).
                 logger.exception("rest.message.failed", extra={"sender_id": checked.sender})
                 if not collector.messages:
-                    collector.messages.append(
-                        {"recipient_id": checked.sender, "text": FAILURE_REPLY}
-                    )
+                    failure = reply_text(FAILURE_KEY, checked.metadata)
+                    collector.messages.append({"recipient_id": checked.sender, "text": failure})
             return response.json(collector.messages)
 
         return webhook
@@ -104,6 +109,11 @@ class MaskingRestInput(RestInput):
     def _extract_input_channel(self, req: Request) -> str:
         given = req.json.get("input_channel") if isinstance(req.json, dict) else None
         return given if isinstance(given, str) and given else self.name()
+
+
+def _body_metadata(body: object) -> dict[str, Any] | None:
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    return metadata if isinstance(metadata, dict) else None
 
 
 def _json_body(request: Request) -> object:

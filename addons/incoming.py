@@ -18,13 +18,36 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from i18n import normalise_language, translator
+
 MAX_CHARS_VARIABLE = "MAX_MESSAGE_CHARS"
 DEFAULT_MAX_CHARS = 2000
 TRUSTED_PROXIES_VARIABLE = "TRUSTED_PROXIES"
 CLIENT_ADDRESS_KEY = "client_address"
 
-# The channel's own answers. They are not dialogue (the message never reaches Rasa), so they live
-# here rather than in domain.yml.
+# The channel's own answers. They are not dialogue (the message never reaches Rasa): their texts
+# are in the bot catalogue (i18n/locales/<lang>/LC_MESSAGES/bot.po) under these keys, in the
+# language the message's metadata names (the website's `language`, a channel's `locale`).
+TOO_LONG_KEY = "channel.too_long"
+NOT_TEXT_KEY = "channel.not_text"
+FAILURE_KEY = "channel.failure"
+
+
+def metadata_language(metadata: Mapping[str, Any] | None) -> str | None:
+    """The language the message's metadata names: the website's `language`, a channel's `locale`."""
+    if not isinstance(metadata, Mapping):
+        return None
+    return normalise_language(metadata.get("language")) or normalise_language(
+        metadata.get("locale")
+    )
+
+
+def reply_text(key: str, metadata: Mapping[str, Any] | None = None, **values: Any) -> str:
+    """A channel answer in the language the metadata names, English otherwise."""
+    return translator("bot", metadata_language(metadata)).text(key, **values)
+
+
+# The English texts, for callers that have no metadata.
 TOO_LONG_REPLY = (
     "That message is too long for me: please send up to {limit:,} characters, or split it."
 )
@@ -50,7 +73,10 @@ class MessageTooLong(IncomingMessageError):
 
     @property
     def reply(self) -> str:
-        return TOO_LONG_REPLY.format(limit=self.limit)
+        return self.reply_in(None)
+
+    def reply_in(self, metadata: Mapping[str, Any] | None) -> str:
+        return reply_text(TOO_LONG_KEY, metadata, limit=self.limit)
 
 
 class BadRequest(IncomingMessageError):

@@ -35,11 +35,12 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from addons.channels import clean_incoming_text
 from addons.incoming import (
-    NOT_TEXT_REPLY,
+    NOT_TEXT_KEY,
     IncomingMessageError,
     MessageTooLong,
     check_text,
     client_address,
+    reply_text,
     with_client_address,
 )
 from addons.widget_text import WidgetOutput
@@ -76,8 +77,10 @@ def _connect_address(environ: dict[str, Any]) -> str | None:
     return client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"))
 
 
-def _refusal(error: IncomingMessageError) -> str:
-    return error.reply if isinstance(error, MessageTooLong) else NOT_TEXT_REPLY
+def _refusal(error: IncomingMessageError, metadata: dict[str, Any]) -> str:
+    if isinstance(error, MessageTooLong):
+        return error.reply_in(metadata)
+    return reply_text(NOT_TEXT_KEY, metadata)
 
 
 def _client_manager() -> AsyncRedisManager | None:
@@ -137,15 +140,15 @@ class PersistentSocketIOInput(SocketIOInput):
             if not isinstance(data, dict) or not isinstance(data.get("session_id"), str):
                 logger.warning("socketio.message_without_session", extra={"sid": sid})
                 return
+            metadata = _metadata(data, self.metadata_key or "metadata")
             try:
                 text = check_text(data.get("message"))
             except IncomingMessageError as error:
                 logger.info("socketio.message_refused", extra={"sid": sid, "code": error.code})
-                reply = {"text": _refusal(error)}
+                reply = {"text": _refusal(error, metadata)}
                 await sio.emit(self.bot_message_evt, reply, room=sid, namespace=self.namespace)
                 return
             session = await sio.get_session(sid, namespace=self.namespace)
-            metadata = _metadata(data, self.metadata_key or "metadata")
             message = UserMessage(
                 clean_incoming_text(text),
                 WidgetOutput(sio, self.bot_message_evt),
