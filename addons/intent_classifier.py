@@ -70,9 +70,12 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         """`C`: inverse regularisation strength; `max_ngram`: longest word n-gram weighted;
         `char_ngrams`: [shortest, longest] character n-grams inside words, or [] for none;
-        `random_state`: the solver's seed; `ranking_length`: intents kept in the ranking."""
+        `random_state`: the solver's seed; `ranking_length`: intents kept in the ranking;
+        `embedding_weight`: factor on the sentence embedding against the TF-IDF blocks (each block
+        has unit length, so 2.0 gives the encoder's meaning twice the say of the surface words)."""
         return {
             "C": 10.0,
+            "embedding_weight": 1.0,
             "max_ngram": 2,
             "char_ngrams": [2, 4],
             "random_state": 42,
@@ -81,9 +84,11 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        """C is positive; max_ngram and ranking_length are positive integers."""
-        if not isinstance(config.get("C"), (int, float)) or config["C"] <= 0:
-            raise InvalidConfigException(f"{cls.__name__}: C must be positive")
+        """C and embedding_weight are positive; max_ngram and ranking_length positive integers."""
+        for key in ("C", "embedding_weight"):
+            value = config.get(key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise InvalidConfigException(f"{cls.__name__}: {key} must be positive")
         for key in ("max_ngram", "ranking_length"):
             value = config.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -183,8 +188,9 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         if self._model is None:
             raise RuntimeError("the intent classifier is not trained")
         texts = [m.get(TEXT) for m in messages]
+        weight = float(self._config["embedding_weight"])
         parts = [
-            csr_matrix(np.stack([_sentence(m) for m in messages])),
+            csr_matrix(weight * np.stack([_sentence(m) for m in messages])),
             self._model["vectorizer"].transform(texts),
         ]
         if self._model.get("characters") is not None:

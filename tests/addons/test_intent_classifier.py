@@ -88,6 +88,23 @@ def test_character_ngrams_can_be_switched_off(storage: LocalModelStorage) -> Non
     assert message.get(INTENT)["name"] == "ask_balance"
 
 
+def test_embedding_weight_gives_the_meaning_more_say_than_the_words(
+    storage: LocalModelStorage, tmp_path: Path
+) -> None:
+    """Words of pay_bill, meaning of greet: the heavier the embedding, the surer the greet."""
+
+    def greet_confidence(classifier: EmbeddingIntentClassifier) -> float:
+        message = featurized("i want to pay my bill now", "greet")
+        classifier.process([message])
+        ranking = {r["name"]: r["confidence"] for r in message.get("intent_ranking")}
+        return ranking["greet"]
+
+    (tmp_path / "heavy").mkdir()
+    light = trained(storage, embedding_weight=0.5)
+    heavy = trained(LocalModelStorage(tmp_path / "heavy"), embedding_weight=4.0)
+    assert greet_confidence(heavy) > greet_confidence(light)
+
+
 def test_same_seed_same_model(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -115,7 +132,17 @@ def test_a_message_without_sentence_features_is_a_configuration_error(
 
 
 @pytest.mark.parametrize(
-    "config", [{"C": 0}, {"C": "ten"}, {"max_ngram": 0}, {"ranking_length": True}]
+    "config",
+    [
+        {"C": 0},
+        {"C": "ten"},
+        {"max_ngram": 0},
+        {"ranking_length": True},
+        {"embedding_weight": 0},
+        {"embedding_weight": -1.0},
+        {"embedding_weight": "2"},
+        {"embedding_weight": True},
+    ],
 )
 def test_invalid_config_is_rejected(config: dict[str, object]) -> None:
     with pytest.raises(InvalidConfigException):
