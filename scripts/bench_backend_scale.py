@@ -210,15 +210,31 @@ async def _client(
     return failures
 
 
+@dataclass
+class ReadTimes:
+    """Per read: latencies alone and together (ms), and in the 16-client phase the back end's
+    CPU per request (ms, from /proc) and the requests answered per second."""
+
+    alone: dict[str, list[float]] = field(default_factory=dict)
+    together: dict[str, list[float]] = field(default_factory=dict)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    rate: dict[str, float] = field(default_factory=dict)
+    failures: int = 0
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` (all its threads), from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def time_reads(
-    base_url: str, customers: list[Customer], requests: int
-) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
-    """Per read: one client at a time, then CLIENTS at once; returns the samples and failures."""
+    base_url: str, customers: list[Customer], requests: int, backend_pid: int
+) -> ReadTimes:
+    """Per read: one client at a time, then CLIENTS at once."""
     limits = httpx.Limits(max_connections=CLIENTS * 2, max_keepalive_connections=CLIENTS * 2)
     headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-    alone: dict[str, list[float]] = {}
-    together: dict[str, list[float]] = {}
-    failures = 0
+    times = ReadTimes()
     async with httpx.AsyncClient(
         base_url=base_url, headers=headers, limits=limits, timeout=60
     ) as http:
@@ -227,17 +243,22 @@ async def time_reads(
         for read in READS:  # warm-up: connections, code paths, the first findings of a review
             await asyncio.gather(*(_client(http, read, c, v, 2, []) for c, v in pairs))
         for read in READS:
-            alone[read.name] = []
+            alone = times.alone[read.name] = []
             for customer, conversation in pairs:
-                failures += await _client(
-                    http, read, customer, conversation, max(1, requests // 4), alone[read.name]
-                )
-            together[read.name] = []
+                count = max(1, requests // 4)
+                times.failures += await _client(http, read, customer, conversation, count, alone)
+            together = times.together[read.name] = []
+            cpu, started = process_cpu_seconds(backend_pid), time.perf_counter()
             results = await asyncio.gather(
-                *(_client(http, read, c, v, requests, together[read.name]) for c, v in pairs)
+                *(_client(http, read, c, v, requests, together) for c, v in pairs)
             )
-            failures += sum(results)
-    return alone, together, failures
+            elapsed = time.perf_counter() - started
+            times.cpu_ms[read.name] = (
+                (process_cpu_seconds(backend_pid) - cpu) * 1000 / len(together)
+            )
+            times.rate[read.name] = len(together) / elapsed
+            times.failures += sum(results)
+    return times
 
 
 def count_queries(url: str, customers: list[Customer]) -> dict[str, list[int]]:
@@ -301,12 +322,10 @@ def _start_backend(env: dict[str, str], log: Path) -> ManagedProcess:
     raise BenchError(f"the back end did not answer /health in 120 s (see {log})")
 
 
-def _read_figures(
-    alone: dict[str, list[float]], together: dict[str, list[float]], counts: dict[str, list[int]]
-) -> list[Figure]:
+def _read_figures(times: ReadTimes, counts: dict[str, list[int]]) -> list[Figure]:
     figures = []
     for read in READS:
-        samples = together[read.name]
+        samples, alone = times.together[read.name], times.alone[read.name]
         queries = sorted(set(counts[read.name]))
         figures.append(
             Figure(
@@ -315,8 +334,16 @@ def _read_figures(
                 "ms",
                 TARGET_P95_MS,
                 note=f"p50 {p50(samples):.1f}, p99 {percentile(samples, 0.99):.1f} ms, "
-                f"n={len(samples)}; one client at a time p50 {p50(alone[read.name]):.1f}, "
-                f"p95 {percentile(alone[read.name], 0.95):.1f} ms",
+                f"n={len(samples)}, {times.rate[read.name]:.0f} requests/s; one client at a "
+                f"time p50 {p50(alone):.1f}, p95 {percentile(alone, 0.95):.1f} ms",
+            )
+        )
+        figures.append(
+            Figure(
+                f"  {read.name}: back-end CPU per request",
+                times.cpu_ms[read.name],
+                "ms",
+                note="user + system CPU of the bot serve process over the 16-client phase",
             )
         )
         figures.append(
@@ -358,16 +385,15 @@ def measure(customers: int, requests: int, log_dir: Path) -> tuple[list[Figure],
         backend = _start_backend(env, log)
         try:
             print(f"timing verified reads, 1 and {CLIENTS} clients ...", flush=True)
-            alone, together, failures = asyncio.run(
-                time_reads(f"http://127.0.0.1:{env['BACKEND_PORT']}", sample, requests)
-            )
+            url_backend = f"http://127.0.0.1:{env['BACKEND_PORT']}"
+            times = asyncio.run(time_reads(url_backend, sample, requests, backend.pid))
         finally:
             backend.stop()
         shortest = min(sample, key=lambda customer: customer.invoices)
         longest = max(sample, key=lambda customer: customer.invoices)
         counts = count_queries(url, [shortest, longest])
-        figures += _read_figures(alone, together, counts)
-        figures.append(Figure("  failed reads", failures, "", 0))
+        figures += _read_figures(times, counts)
+        figures.append(Figure("  failed reads", times.failures, "", 0))
         context["back end at scale"] = (
             f"{customers} customers on PostgreSQL; {CLIENTS} verified customers with "
             f"{shortest.invoices}-{longest.invoices} invoices; {requests} requests per client "
