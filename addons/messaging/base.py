@@ -252,7 +252,7 @@ class MessagingInput(InputChannel, ABC):
                 return refused
             try:
                 delivery = self.parse(request, self.load(request))
-            except (BadPayload, ValueError, KeyError, TypeError, AttributeError):
+            except (BadPayload, ValueError, KeyError, TypeError, AttributeError, RecursionError):
                 logger.info("messaging.bad_payload", extra={"channel": self.name()})
                 return response.json({"error": "bad_payload"}, status=400)
             for incoming in delivery.messages:
