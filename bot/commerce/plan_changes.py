@@ -112,7 +112,7 @@ def _summary(
         return texts("plan.summary.no_usage", plan=current.name)
     if best.code == current.code:
         return texts("plan.summary.best", plan=current.name)
-    return texts("plan.summary.saving", plan=best.name, amount=texts.amount(saving))
+    return texts("plan.summary.saving", plan=best.name, amount=texts.money(saving))
 
 
 def plan_options(

@@ -98,7 +98,7 @@ def test_a_cheaper_plan_that_fits_is_recommended(conversation: OpenConversation)
     assert [month["used_gb"] for month in body["usage"]] == ["387", "470", "480"]
     assert body["recommended_plan"]["code"] == "fiber-100"
     assert (body["monthly_saving"], body["already_best"]) == ("10.00", False)
-    assert body["summary"] == "Fiber 100 fits your usage and would save 10.00 a month."
+    assert body["summary"] == "Fiber 100 fits your usage and would save 10.00 EUR a month."
 
 
 def test_quote_shows_the_change_and_the_proration(conversation: OpenConversation) -> None:
