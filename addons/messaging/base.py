@@ -30,8 +30,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons.channels import FAILURE_REPLY, clean_incoming_text
-from addons.incoming import NOT_TEXT_REPLY, IncomingMessageError, MessageTooLong, check_text
+from addons.channels import clean_incoming_text
+from addons.incoming import (
+    FAILURE_KEY,
+    NOT_TEXT_KEY,
+    IncomingMessageError,
+    MessageTooLong,
+    check_text,
+    reply_text,
+)
 from addons.messaging.deliveries import ChannelMemory, memory_from_env
 from addons.messaging.rendering import Choice, buttons_of
 from addons.messaging.settings import ChannelSettings, channel_settings
@@ -289,17 +296,22 @@ class MessagingInput(InputChannel, ABC):
     ) -> None:
         output = self.output(raise_on_failure=False)
         sender = incoming.conversation_id
+        # The channel's own answers are in the user's language when the platform names it.
+        metadata = {LOCALE_KEY: incoming.locale} if incoming.locale else {}
         try:
             await self.acknowledge(incoming)
             try:
                 text = check_text(incoming.text)
             except IncomingMessageError as error:
                 logger.info("messaging.refused", extra={"channel": self.name(), "code": error.code})
-                reply = error.reply if isinstance(error, MessageTooLong) else NOT_TEXT_REPLY
+                reply = (
+                    error.reply_in(metadata)
+                    if isinstance(error, MessageTooLong)
+                    else reply_text(NOT_TEXT_KEY, metadata)
+                )
                 await output.send_response(sender, {"text": reply})
                 return
             text = await self._resolve(incoming, text)
-            metadata = {LOCALE_KEY: incoming.locale} if incoming.locale else {}
             message = UserMessage(
                 clean_incoming_text(text),
                 output,
@@ -313,6 +325,6 @@ class MessagingInput(InputChannel, ABC):
                 "messaging.message_failed", extra={"channel": self.name(), "sender_id": sender}
             )
             try:
-                await output.send_response(sender, {"text": FAILURE_REPLY})
+                await output.send_response(sender, {"text": reply_text(FAILURE_KEY, metadata)})
             except Exception:  # the platform is down too: logged above
                 return

@@ -249,11 +249,18 @@ def test_card_numbers_are_masked_and_the_input_rules_apply(stack: Stack, channel
     assert all("x" * 100 not in t for t in user_texts(stack, customer.conversation_id))
 
 
-def test_telegram_language_code_reaches_the_metadata_as_locale(stack: Stack) -> None:
+def test_telegram_language_code_is_the_locale_in_metadata_and_of_the_channel_s_answers(
+    stack: Stack,
+) -> None:
     customer = TelegramCustomer(stack, language_code="sl")
     customer.say("/start", "")
     assert latest_metadata(stack, customer.conversation_id)["locale"] == "sl"
     assert user_texts(stack, customer.conversation_id) == ["hi"]  # /start is a greeting
+    before = len(customer.answers())
+    assert customer.post(customer.non_text()).status_code == 200  # the channel's own answer
+    assert [s.text for s in customer.collect(before)] == [
+        "Berem lahko le besedilna sporočila: prosim, vpišite svoje vprašanje."
+    ]
 
 
 def test_an_agent_reply_the_platform_refuses_is_reported_to_the_desk_not_lost(
