@@ -31,4 +31,8 @@ if __name__ == "__main__":
         from addons.action_response_validation import install as cache_response_validation
 
         cache_response_validation()
+        # Calls to the action server over kept-alive connections, not a new one per call.
+        from addons.pooled_endpoints import install as pool_endpoint_connections
+
+        pool_endpoint_connections()
     rasa_main.main()
