@@ -132,7 +132,7 @@ def _servers(env: dict[str, str], kind: str, check: str, cookie: bool = False) -
             sticky = f" cookie {replica.name}" if cookie else ""
             lines.append(
                 f"    server {replica.name} 127.0.0.1:{replica.port}{sticky} "
-                "check inter 2s fastinter 500ms fall 1 rise 2"
+                "check inter 2s fastinter 500ms fall 3 rise 2"
             )
     return "\n".join(lines)
 
@@ -158,6 +158,9 @@ defaults
     retries 3
     retry-on conn-failure
     timeout connect 2s
+    # A replica busy with many conversations answers its health check late, not never: only a
+    # dead one (refused at once) or three slow answers in a row take it out.
+    timeout check 10s
     timeout client 120s
     timeout server 120s
     # socket.io's WebSocket and the desk's event stream stay open.
