@@ -15,6 +15,9 @@
 6. The back end at scale (scripts/bench_backend_scale.py; `--skip-backend-scale` leaves it out):
    `bot seed` of 100,000 customers into a throwaway PostgreSQL database, time and peak RSS, then
    every verified read with 16 clients at once, p50/p95/p99 and SQL statements per request.
+7. Throughput that grows with processes (scripts/bench_cluster.py; `--skip-cluster` leaves it
+   out): the billing conversation mix at 1, 16 and 64 conversations at once against `make run`'s
+   profile and `make run-cluster`'s, p50/p95/p99, msg/s, errors, peak RSS of every process.
 
 Prints PASS/FAIL per target, writes var/results/bench/report.{md,json}, exits 1 when a target
 fails. Runs on .venv's Python (httpx; statistics from the standard library).
@@ -40,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import bench_backend_scale as backend_scale  # noqa: E402
+from scripts import bench_cluster as cluster  # noqa: E402
 from scripts import bench_load as load  # noqa: E402
 from scripts.bench_processes import (  # noqa: E402
     SERVICE_TOKEN,
@@ -111,6 +115,40 @@ async def backend_profile(product: Product, count: int) -> dict[str, list[float]
                 "latest invoice", "GET", "/accounts/100001/invoices/latest", headers=account
             )
     return samples
+
+
+def long_conversation_figures(bots: dict[str, load.Bot], turns: int) -> list[Figure]:
+    """Issue 11: how a turn's p50 grows from the first turns of one long conversation to its
+    last ones, ours against the stock bot's (growth = p50 of the last 15 / p50 of turns 1-15)."""
+    scripts = {
+        "ours": load.long_script(load.OURS_CONVERSATION[:3], load.OURS_LONG_CYCLE, turns),
+        "stock": load.long_script((), load.STOCK_CONVERSATION, turns),
+    }
+    timings = asyncio.run(load.long_conversations(bots, scripts))
+    window = min(load.LONG_WINDOW, turns // 2)
+    first = {name: p50(samples[:window]) for name, samples in timings.items()}
+    last = {name: p50(samples[-window:]) for name, samples in timings.items()}
+    growth = {name: last[name] / first[name] for name in timings}
+    span = f"turns {turns - window + 1}-{turns} / 1-{window}"
+    return [
+        ratio(
+            f"long conversation: turn p50 growth ({span}), ours / stock",
+            growth["ours"],
+            growth["stock"],
+            1.0,
+            False,
+            f"ours x{growth['ours']:.2f}, stock x{growth['stock']:.2f}, one conversation each",
+        ),
+        *(
+            Figure(
+                f"  {name} turn p50, turns {turns - window + 1}-{turns}",
+                last[name],
+                "ms",
+                note=f"turns 1-{window}: {first[name]:.1f} ms",
+            )
+            for name in ("ours", "stock")
+        ),
+    ]
 
 
 def measure(
@@ -233,6 +271,9 @@ def measure(
                 Figure(f"  back end p50: {kind}", p50(samples), "ms", note="direct HTTP")
             )
 
+        print(f"one {args.long_turns}-turn conversation per bot (alternating) ...", flush=True)
+        figures += long_conversation_figures(bots, args.long_turns)
+
         print(f"throughput, {CLIENTS} conversations at once, ours with 1 worker ...", flush=True)
         one_ours, one_stock = saturated(bots["ours"], bots["stock"], args)
         product.stop("rasa")
@@ -300,11 +341,15 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=2, help="throughput rounds per bot and phase")
     parser.add_argument("--max-turns", type=int, default=5000, help="cap on turns per round")
+    parser.add_argument(
+        "--long-turns", type=int, default=load.LONG_TURNS, help="turns of the long conversation"
+    )
     parser.add_argument("--start-timeout", type=float, default=300.0)
     parser.add_argument("--train-timeout", type=float, default=1200.0)
     parser.add_argument("--skip-train", action="store_true", help="do not time rasa train")
     parser.add_argument("--out", type=Path, default=ROOT / "var/results/bench")
     backend_scale.add_arguments(parser)
+    cluster.add_arguments(parser)
     args = parser.parse_args()
     args.out = args.out.resolve()
     load_average = os.getloadavg()
@@ -317,6 +362,8 @@ def main() -> int:
             figures, context = measure(args, workdir, log_dir)
             scale_figures, scale_context = backend_scale.run(args, log_dir)
             figures, context = figures + scale_figures, {**context, **scale_context}
+            cluster_figures, cluster_context = cluster.run(args, log_dir)
+            figures, context = figures + cluster_figures, {**context, **cluster_context}
         except (BenchError, subprocess.SubprocessError, httpx.HTTPError, load.TurnFailed) as error:
             for log in workdir.glob("*.log"):
                 shutil.copy2(log, log_dir / log.name)
