@@ -1,5 +1,5 @@
 """What the four messaging channels share: the webhook (signature first, then de-duplication,
-then the input rules), handing a message to Rasa, and sending Rasa's messages to the platform.
+then the input rules) and handing a message to Rasa; sending Rasa's messages back is output.py.
 
 A platform's module supplies only its own parts: how a request proves its origin, how its JSON
 becomes messages, how a conversation id maps to its address, and how a message is rendered.
@@ -20,11 +20,10 @@ import json
 import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
-import httpx
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -40,7 +39,7 @@ from addons.incoming import (
     reply_text,
 )
 from addons.messaging.deliveries import ChannelMemory, memory_from_env
-from addons.messaging.rendering import Choice, buttons_of
+from addons.messaging.output import MessagingOutput, PlatformApi, PlatformError
 from addons.messaging.settings import ChannelSettings, channel_settings
 from addons.messaging.signatures import SignatureError
 
@@ -50,10 +49,6 @@ MAX_BODY_BYTES: Final = 256 * 1024
 LOCALE_KEY: Final = "locale"
 _REFERENCE: Final = "ref:"
 _OPTIONS_TTL_S: Final = 24 * 3600
-
-
-class PlatformError(Exception):
-    """The platform's API refused a message or could not be reached."""
 
 
 class BadPayload(Exception):
@@ -77,85 +72,6 @@ class Delivery:
 
     messages: list[Incoming]
     answer: HTTPResponse | None = None
-
-
-class PlatformApi:
-    """A pooled HTTP client of one platform's API, created in the event loop that uses it."""
-
-    def __init__(self, settings: ChannelSettings) -> None:
-        self.settings = settings
-        self._http: httpx.AsyncClient | None = None
-
-    async def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
-        """The JSON answer of a 2xx; anything else is a PlatformError (no retry: a repeated
-        send would reach the customer twice)."""
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.settings.send_timeout_s)
-        try:
-            answer = await self._http.post(
-                f"{self.settings.api_url}{path}", json=body, headers=headers
-            )
-            answer.raise_for_status()
-            return answer.json()
-        except (httpx.HTTPError, ValueError) as error:
-            raise PlatformError(type(error).__name__) from error
-
-
-class MessagingOutput(OutputChannel, ABC):
-    """Sends Rasa's messages (bot turns and agents' replies) to one platform conversation."""
-
-    payload_limit: ClassVar[int]  # bytes a button's payload may have on the platform
-
-    def __init__(self, channel: MessagingInput, raise_on_failure: bool) -> None:
-        self.channel = channel
-        self.raise_on_failure = raise_on_failure
-
-    @classmethod
-    def name(cls) -> str:
-        return cls.__name__
-
-    @abstractmethod
-    def render(
-        self, recipient_id: str, text: str, choices: Sequence[Choice]
-    ) -> list[dict[str, Any]]:
-        """The API request bodies for one message."""
-
-    @abstractmethod
-    async def deliver(self, recipient_id: str, body: dict[str, Any]) -> None:
-        """Send one rendered body; raise PlatformError."""
-
-    def numbers_choices(self, choices: Sequence[Choice]) -> bool:
-        """True when `render` shows the choices as numbered lines instead of buttons."""
-        return False
-
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        text = str(message.get("text") or "")
-        if isinstance(message.get("image"), str):
-            text = f"{text}\n{message['image']}".strip()
-        pairs = buttons_of(message)
-        choices = [
-            Choice(title, await self.channel.data_for(payload, self.payload_limit))
-            for title, payload in pairs
-        ]
-        if self.numbers_choices(choices):
-            await self.channel.remember_options(recipient_id, [payload for _, payload in pairs])
-        try:
-            for body in self.render(recipient_id, text, choices):
-                await self.deliver(recipient_id, body)
-        except PlatformError as error:
-            logger.warning(
-                "messaging.send_failed",
-                extra={
-                    "channel": self.channel.name(),
-                    "sender_id": recipient_id,
-                    "error": str(error),
-                },
-            )
-            if self.raise_on_failure:
-                raise
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
 
 
 class MessagingInput(InputChannel, ABC):

@@ -24,14 +24,8 @@ from urllib.parse import parse_qs
 from sanic import response
 from sanic.request import Request
 
-from addons.messaging.base import (
-    BadPayload,
-    Delivery,
-    Incoming,
-    MessagingInput,
-    MessagingOutput,
-    PlatformError,
-)
+from addons.messaging.base import BadPayload, Delivery, Incoming, MessagingInput
+from addons.messaging.output import MessagingOutput, PlatformError
 from addons.messaging.rendering import SLACK_VALUE, Choice, slack_messages
 from addons.messaging.signatures import check_slack_signature
 

@@ -15,14 +15,8 @@ from typing import Any, Final
 
 from sanic.request import Request
 
-from addons.messaging.base import (
-    BadPayload,
-    Delivery,
-    Incoming,
-    MessagingInput,
-    MessagingOutput,
-    PlatformError,
-)
+from addons.messaging.base import BadPayload, Delivery, Incoming, MessagingInput
+from addons.messaging.output import ChannelHost, MessagingOutput, PlatformError
 from addons.messaging.rendering import TELEGRAM_CALLBACK_BYTES, Choice, telegram_messages
 from addons.messaging.signatures import check_telegram_secret
 
@@ -54,7 +48,7 @@ class TelegramOutput(MessagingOutput):
         await _call(self.channel, "sendMessage", body)
 
 
-async def _call(channel: MessagingInput, method: str, body: dict[str, Any]) -> None:
+async def _call(channel: ChannelHost, method: str, body: dict[str, Any]) -> None:
     token = channel.secret("TELEGRAM_BOT_TOKEN")
     answer = await channel.platform().post(f"/bot{token}/{method}", body, {})
     if not isinstance(answer, dict) or answer.get("ok") is not True:

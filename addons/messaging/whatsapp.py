@@ -15,14 +15,9 @@ from typing import Any, Final
 
 from sanic.request import Request
 
-from addons.messaging.base import (
-    BadPayload,
-    Delivery,
-    Incoming,
-    MessagingOutput,
-    PlatformError,
-)
+from addons.messaging.base import BadPayload, Delivery, Incoming
 from addons.messaging.meta import MetaWebhookInput
+from addons.messaging.output import MessagingOutput, PlatformError
 from addons.messaging.rendering import (
     WHATSAPP_ROW_ID,
     Choice,
