@@ -6,6 +6,7 @@ of those modules, so `metadata` is complete. A new capability adds its models mo
 
 from __future__ import annotations
 
+import bot.analytics.models
 import bot.billing.models
 import bot.commerce.models
 import bot.desk.models
@@ -21,5 +22,6 @@ MODEL_MODULES = (
     bot.disputes.models,
     bot.commerce.models,
     bot.desk.models,
+    bot.analytics.models,
 )
 metadata = Base.metadata
