@@ -13,6 +13,7 @@ import bot.desk.models
 import bot.disputes.models
 import bot.review.models
 import bot.safety.models
+import bot.service.models
 from bot.core.base import Base
 
 MODEL_MODULES = (
@@ -23,5 +24,6 @@ MODEL_MODULES = (
     bot.commerce.models,
     bot.desk.models,
     bot.analytics.models,
+    bot.service.models,
 )
 metadata = Base.metadata
