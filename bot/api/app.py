@@ -27,6 +27,7 @@ from bot.api.routes import (
     payments,
     plans,
     reviews,
+    service,
     step_up,
     verification,
 )
@@ -135,6 +136,7 @@ def create_app(
     for commerce in (offers, plans, cancellation, payments):
         api.include_router(commerce.router)
     api.include_router(handoffs.router)
+    api.include_router(service.router)
     app.include_router(health.router)
     app.include_router(website.router)
     app.include_router(api)

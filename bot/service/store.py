@@ -1,0 +1,84 @@
+"""Storing what the action server reports: a conversation's end and a survey answer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.desk.tickets import live_verified_account
+from bot.service.models import ConversationEnding, SurveyAnswer
+from privacy.masking import mask
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from bot.service.schemas import EndingIn, SurveyAnswerIn
+
+
+def record_ending(
+    session: Session, body: EndingIn, now: datetime
+) -> tuple[ConversationEnding, bool]:
+    """Store the conversation's end once per (conversation, start); `True` if stored now.
+
+    A report for a session already stored (a retry) moves its end forward and returns it."""
+    ended_at = max(body.ended_at or now, body.started_at)
+    existing = _stored_ending(session, body)
+    if existing is not None:
+        existing.ended_at = max(existing.ended_at, ended_at)
+        session.commit()
+        return existing, False
+    account = live_verified_account(session, body.conversation_id, now)
+    ending = ConversationEnding(
+        conversation_id=body.conversation_id,
+        channel=body.channel,
+        language=body.language,
+        topic=body.topic,
+        account_id=account.id if account is not None else None,
+        started_at=body.started_at,
+        ended_at=ended_at,
+    )
+    session.add(ending)
+    try:
+        session.commit()
+    except IntegrityError:  # the same report, stored at the same moment by another request
+        session.rollback()
+        stored = _stored_ending(session, body)
+        if stored is None:
+            raise
+        return stored, False
+    return ending, True
+
+
+def _stored_ending(session: Session, body: EndingIn) -> ConversationEnding | None:
+    return session.scalars(
+        select(ConversationEnding).where(
+            ConversationEnding.conversation_id == body.conversation_id,
+            ConversationEnding.started_at == body.started_at,
+        )
+    ).first()
+
+
+def clean_comment(comment: str | None) -> str | None:
+    """The comment as stored: masked (card numbers, dates of birth, codes...), blank -> None."""
+    if comment is None:
+        return None
+    text = " ".join(mask(comment).split())
+    return text or None
+
+
+def record_answer(session: Session, body: SurveyAnswerIn, now: datetime) -> SurveyAnswer:
+    answer = SurveyAnswer(
+        conversation_id=body.conversation_id,
+        channel=body.channel,
+        language=body.language,
+        rating=body.rating,
+        comment=clean_comment(body.comment),
+        answered_at=now,
+    )
+    session.add(answer)
+    session.commit()
+    return answer

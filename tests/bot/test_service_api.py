@@ -1,0 +1,105 @@
+"""The service API: a conversation's end and a survey answer reported by the action server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.service.models import ConversationEnding, SurveyAnswer
+from tests.bot.api_helpers import expect_error
+from tests.bot.conftest import NOW
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import Engine
+
+STARTED = (NOW - timedelta(minutes=4)).isoformat()
+
+
+def _answer(**fields: object) -> dict[str, object]:
+    return {
+        "conversation_id": "web-1",
+        "channel": "socketio",
+        "language": "sl",
+        "rating": 4,
+    } | fields
+
+
+def test_survey_answer_is_stored_with_conversation_channel_language(
+    client: TestClient, seeded_db: Engine
+) -> None:
+    response = client.post(
+        "/api/v1/service/survey-answers", json=_answer(comment="  quick   help ")
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["rating"] == 4
+    assert response.json()["comment"] == "quick help"
+    with seeded_db.connect() as connection:
+        row = connection.execute(select(SurveyAnswer.__table__)).mappings().one()
+    assert (row["conversation_id"], row["channel"], row["language"]) == ("web-1", "socketio", "sl")
+    assert row["answered_at"] is not None
+
+
+def test_comment_is_masked_and_blank_comment_is_none(client: TestClient) -> None:
+    masked = client.post(
+        "/api/v1/service/survey-answers",
+        json=_answer(comment="card 4628 1948 2199 3511, born 14-Jul-1961"),
+    ).json()
+    blank = client.post("/api/v1/service/survey-answers", json=_answer(comment=" \n ")).json()
+
+    assert "4628" not in masked["comment"]
+    assert "1961" not in masked["comment"]
+    assert "[card number removed]" in masked["comment"]
+    assert blank["comment"] is None
+
+
+def test_bad_answers_are_refused(client: TestClient) -> None:
+    for bad in (
+        _answer(rating=0),
+        _answer(rating=6),
+        _answer(rating="five"),
+        _answer(comment="x" * 1001),
+        _answer(conversation_id=""),
+        _answer(language="de"),
+        _answer(extra="field"),
+    ):
+        expect_error(
+            client.post("/api/v1/service/survey-answers", json=bad), 422, "invalid_request"
+        )
+
+
+def test_service_api_needs_the_token(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/service/survey-answers", json=_answer(), headers={"Authorization": "Bearer wrong"}
+    )
+    assert response.status_code == 401
+
+
+def test_ending_is_stored_once_per_session(client: TestClient, seeded_db: Engine) -> None:
+    body = {
+        "conversation_id": "web-2",
+        "channel": "rest",
+        "language": "en",
+        "topic": "ask_balance",
+        "started_at": STARTED,
+    }
+    first = client.post("/api/v1/service/endings", json=body)
+    again = client.post("/api/v1/service/endings", json=body)
+
+    assert first.status_code == 201, first.text
+    assert again.status_code == 200
+    assert first.json()["verified"] is False
+    with seeded_db.connect() as connection:
+        rows = connection.execute(select(ConversationEnding.__table__)).mappings().all()
+    assert len(rows) == 1
+    assert rows[0]["topic"] == "ask_balance"
+    assert rows[0]["account_id"] is None
+
+
+def test_ending_with_odd_topic_or_naive_time_is_refused(client: TestClient) -> None:
+    body = {"conversation_id": "web-3", "started_at": STARTED}
+    for bad in (body | {"topic": "Robert'); DROP"}, body | {"started_at": "2026-11-15T10:00:00"}):
+        expect_error(client.post("/api/v1/service/endings", json=bad), 422, "invalid_request")
