@@ -45,3 +45,8 @@ class SurveyAnswerOut(Schema):
     rating: int
     comment: str | None
     answered_at: datetime
+
+
+class SurveyCommentIn(Schema):
+    conversation_id: str = Field(min_length=1, max_length=255)
+    comment: str = Field(max_length=MAX_COMMENT_CHARS)

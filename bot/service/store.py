@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.errors import NotFound
 from bot.desk.tickets import live_verified_account
 from bot.service.models import ConversationEnding, SurveyAnswer
 from privacy.masking import mask
@@ -62,11 +64,18 @@ def _stored_ending(session: Session, body: EndingIn) -> ConversationEnding | Non
     ).first()
 
 
+# A survey comment needs no long number: beyond privacy.masking's rules (cards, security codes,
+# dates, postcodes), any run of 4 or more digits (a one-time code, an account or phone number)
+# is removed, since no label tells which it is.
+_LONG_NUMBER = re.compile(r"\d(?:[ .-]?\d){3,}")
+NUMBER_MASK = "[number removed]"
+
+
 def clean_comment(comment: str | None) -> str | None:
-    """The comment as stored: masked (card numbers, dates of birth, codes...), blank -> None."""
+    """The comment as stored: masked (cards, dates, codes, any long number), blank -> None."""
     if comment is None:
         return None
-    text = " ".join(mask(comment).split())
+    text = " ".join(_LONG_NUMBER.sub(NUMBER_MASK, mask(comment)).split())
     return text or None
 
 
@@ -80,5 +89,17 @@ def record_answer(session: Session, body: SurveyAnswerIn, now: datetime) -> Surv
         answered_at=now,
     )
     session.add(answer)
+    session.commit()
+    return answer
+
+
+def add_comment(
+    session: Session, answer_id: int, conversation_id: str, comment: str
+) -> SurveyAnswer:
+    """Put the (masked) comment on the conversation's answer; NotFound for another's answer."""
+    answer = session.get(SurveyAnswer, answer_id)
+    if answer is None or answer.conversation_id != conversation_id:
+        raise NotFound("this conversation has no such survey answer")
+    answer.comment = clean_comment(comment)
     session.commit()
     return answer

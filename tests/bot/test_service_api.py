@@ -103,3 +103,20 @@ def test_ending_with_odd_topic_or_naive_time_is_refused(client: TestClient) -> N
     body = {"conversation_id": "web-3", "started_at": STARTED}
     for bad in (body | {"topic": "Robert'); DROP"}, body | {"started_at": "2026-11-15T10:00:00"}):
         expect_error(client.post("/api/v1/service/endings", json=bad), 422, "invalid_request")
+
+
+def test_comment_is_added_to_the_conversations_own_answer_only(client: TestClient) -> None:
+    answer = client.post("/api/v1/service/survey-answers", json=_answer()).json()
+    path = f"/api/v1/service/survey-answers/{answer['id']}/comment"
+
+    other = client.post(path, json={"conversation_id": "web-other", "comment": "hi"})
+    mine = client.post(path, json={"conversation_id": "web-1", "comment": "code 123456 worked"})
+
+    expect_error(other, 404, "not_found")
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["rating"] == 4
+    assert "123456" not in (mine.json()["comment"] or "")
+    missing = "/api/v1/service/survey-answers/2147483647/comment"
+    expect_error(
+        client.post(missing, json={"conversation_id": "web-1", "comment": "x"}), 404, "not_found"
+    )

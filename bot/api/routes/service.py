@@ -3,12 +3,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from bot.api.deps import NowDep, SessionDep
-from bot.service.schemas import EndingIn, EndingOut, SurveyAnswerIn, SurveyAnswerOut
-from bot.service.store import record_answer, record_ending
+from bot.core.schemas import Id
+from bot.service.models import SurveyAnswer
+from bot.service.schemas import (
+    EndingIn,
+    EndingOut,
+    SurveyAnswerIn,
+    SurveyAnswerOut,
+    SurveyCommentIn,
+)
+from bot.service.store import add_comment, record_answer, record_ending
 
 router = APIRouter(prefix="/service", tags=["service figures"])
 
@@ -36,7 +46,20 @@ def report_ending(body: EndingIn, session: SessionDep, now: NowDep) -> JSONRespo
 @router.post("/survey-answers", status_code=201, response_model=SurveyAnswerOut)
 def answer_survey(body: SurveyAnswerIn, session: SessionDep, now: NowDep) -> SurveyAnswerOut:
     """Store a survey answer (1-5, optional comment, masked)."""
-    answer = record_answer(session, body, now)
+    return _answer_out(record_answer(session, body, now))
+
+
+@router.post("/survey-answers/{answer_id}/comment", response_model=SurveyAnswerOut)
+def comment_survey(
+    answer_id: Annotated[Id, Path(description="The survey answer's id")],
+    body: SurveyCommentIn,
+    session: SessionDep,
+) -> SurveyAnswerOut:
+    """Add the optional comment to the conversation's answer (masked; 404 for another's)."""
+    return _answer_out(add_comment(session, answer_id, body.conversation_id, body.comment))
+
+
+def _answer_out(answer: SurveyAnswer) -> SurveyAnswerOut:
     return SurveyAnswerOut(
         id=answer.id,
         conversation_id=answer.conversation_id,
