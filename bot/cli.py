@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -217,6 +219,31 @@ def demo() -> None:
             f"{customer.account_number:<8} {customer.name:<13} {born:<10} "
             f"{customer.postcode:<8} {customer.email:<25} {customer.story}"
         )
+
+
+analytics_app = typer.Typer(help="Retention analytics (issue 13).", no_args_is_help=True)
+app.add_typer(analytics_app, name="analytics")
+
+
+@analytics_app.command("experiment")
+def analytics_experiment(
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row.")],
+    arm: Annotated[str, typer.Option(help="Column naming each row's arm.")],
+    control: Annotated[str, typer.Option(help="The arm the others are compared with.")],
+    outcome: Annotated[str, typer.Option(help="Binary column: 1/0, true/false, yes/no.")],
+    by: Annotated[str | None, typer.Option(help="Column to repeat the analysis per value.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Per arm: n, outcome rate, difference from control with 95% CI and p-value."""
+    from bot.analytics.experiment_file import analyse_file
+    from bot.analytics.text import experiment_table
+
+    with _expected_failures():
+        result = analyse_file(file, arm=arm, control=control, outcome=outcome, by=by)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2))
+    else:
+        typer.echo(experiment_table(result))
 
 
 if __name__ == "__main__":
