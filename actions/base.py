@@ -104,6 +104,9 @@ def reset_verification() -> list[EventType]:
     ]
 
 
+# The key naming a bot message's language (as addons/catalogue_nlg.py names it on responses).
+MESSAGE_LANGUAGE = "language"
+
 _inside_guard: ContextVar[bool] = ContextVar("_inside_guard", default=False)
 Run = Callable[[Any, CollectingDispatcher, Tracker, "DomainDict"], Any]
 
@@ -123,13 +126,19 @@ def guarded(run: Run) -> Callable[..., Awaitable[list[EventType]]]:
         try:
             # The one place an action call's language is chosen: texts, amounts, dates and the
             # back end's Accept-Language all follow the conversation's `language` slot.
-            with speaking(conversation_language(tracker)):
+            language = conversation_language(tracker)
+            said_before = len(dispatcher.messages)
+            with speaking(language):
                 try:
                     return await _call(run, self, dispatcher, tracker, domain)
                 except ActionExecutionRejection:
                     raise
                 except Exception as error:  # the safety net: the customer must hear back
                     return fail_safely(self, error, dispatcher, tracker, domain)
+                finally:
+                    # Each message names its language (messaging channels word their labels by it).
+                    for message in dispatcher.messages[said_before:]:
+                        message.setdefault(MESSAGE_LANGUAGE, language)
         finally:
             _inside_guard.reset(token)
 

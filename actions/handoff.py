@@ -128,7 +128,8 @@ async def hand_off(
         text, buttons = callback_question(ticket, verified=bool(tracker.get_slot(names.VERIFIED)))
         dispatcher.utter_message(text=text, buttons=buttons)
         return events
-    dispatcher.utter_message(text=queue_message(ticket, first=True))
+    channel = tracker.get_latest_input_channel()
+    dispatcher.utter_message(text=queue_message(ticket, first=True, channel=channel))
     return [*events, ConversationPaused()]
 
 

@@ -15,6 +15,10 @@ ANYTHING_ELSE = "handoff.anything_else"
 STILL_NOT_UNDERSTOOD = "handoff.still_not_understood"
 CARRY_ON = "handoff.carry_on"
 
+# Channels where the conversation lives in the platform's chat, not on a web page: an agent's
+# replies come to that chat (addons/messaging/; the website and REST clients show a page).
+MESSAGING_CHANNELS = frozenset({"telegram", "whatsapp", "facebook", "slack"})
+
 
 def wait_button() -> Button:
     return button("handoff.button.wait", "/wait_for_agent")
@@ -36,8 +40,9 @@ def wait_phrase(seconds: float | None) -> str:
     return plural("handoff.wait.about_minutes", minutes)
 
 
-def queue_message(ticket: JSON, *, first: bool) -> str:
-    """Where the customer is in the queue and how long it will take."""
+def queue_message(ticket: JSON, *, first: bool, channel: str | None = None) -> str:
+    """Where the customer is in the queue, how long it will take, and where the replies come
+    (the page on the website, the chat itself on a messaging `channel`)."""
     wait = wait_phrase(ticket.get("estimated_wait_seconds"))
     position = ticket.get("position") or 1
     place = (
@@ -52,8 +57,11 @@ def queue_message(ticket: JSON, *, first: bool) -> str:
     else:
         estimate = ""
     opening = text("handoff.opening") if first else ""
+    replies = text(
+        "handoff.replies.chat" if channel in MESSAGING_CHANNELS else "handoff.replies.page"
+    )
     return (
-        text("handoff.queue", opening=opening, place=place, estimate=estimate)
+        text("handoff.queue", opening=opening, place=place, estimate=estimate, replies=replies)
         .replace("  ", " ")
         .strip()
     )

@@ -27,6 +27,9 @@ from i18n import DEFAULT_LANGUAGE, Language, normalise_language, translator
 
 DOMAIN = "bot"
 LANGUAGE_SLOT = "language"
+# The key naming a bot message's language (Rasa keeps it in the BotUttered event's metadata and
+# hands it to the output channel with the message).
+MESSAGE_LANGUAGE = "language"
 
 
 def tracker_language(tracker: DialogueStateTracker) -> Language:
@@ -55,8 +58,10 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
 def localised(
     response: dict[str, Any], key: str, language: Language, values: dict[str, Any]
 ) -> dict[str, Any]:
-    """The response with its text from the catalogue in `language`, if the catalogue has it."""
+    """The response with its text from the catalogue in `language`, if the catalogue has it, and
+    its `language` named (the messaging channels word their own labels by it)."""
     messages = translator(DOMAIN, language)
     if messages.has(key) or translator(DOMAIN, DEFAULT_LANGUAGE).has(key):
         response["text"] = messages.text(key, **values)
+    response[MESSAGE_LANGUAGE] = language
     return response

@@ -22,6 +22,7 @@ from addons.messaging.rendering import (
     MESSENGER_MAX_QUICK_REPLIES,
     MESSENGER_PAYLOAD,
     Choice,
+    Labels,
     messenger_messages,
 )
 
@@ -42,9 +43,9 @@ class MessengerOutput(MessagingOutput):
         return "facebook"
 
     def render(
-        self, recipient_id: str, text: str, choices: Sequence[Choice]
+        self, recipient_id: str, text: str, choices: Sequence[Choice], labels: Labels
     ) -> list[dict[str, Any]]:
-        return messenger_messages(psid_of(recipient_id), text, choices)
+        return messenger_messages(psid_of(recipient_id), text, choices, labels)
 
     def numbers_choices(self, choices: Sequence[Choice]) -> bool:
         return len(choices) > MESSENGER_MAX_QUICK_REPLIES

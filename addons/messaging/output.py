@@ -15,7 +15,8 @@ from typing import Any, ClassVar, Protocol
 import httpx
 from rasa.core.channels.channel import OutputChannel
 
-from addons.messaging.rendering import Choice, buttons_of
+from addons.incoming import reply_text
+from addons.messaging.rendering import Choice, Labels, buttons_of
 from addons.messaging.settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,15 @@ class PlatformApi:
             raise PlatformError(type(error).__name__) from error
 
 
+def labels_for(message: dict[str, Any]) -> Labels:
+    """The rendering's own words in the message's `language` (set on every bot message by the
+    catalogue NLG and the actions' guard), English when it names none."""
+    return Labels(
+        choose=reply_text("channel.choose", message),
+        numbered_hint=reply_text("channel.numbered_hint", message),
+    )
+
+
 class MessagingOutput(OutputChannel, ABC):
     """Sends Rasa's messages (bot turns and agents' replies) to one platform conversation."""
 
@@ -77,7 +87,7 @@ class MessagingOutput(OutputChannel, ABC):
 
     @abstractmethod
     def render(
-        self, recipient_id: str, text: str, choices: Sequence[Choice]
+        self, recipient_id: str, text: str, choices: Sequence[Choice], labels: Labels
     ) -> list[dict[str, Any]]:
         """The API request bodies for one message."""
 
@@ -101,7 +111,7 @@ class MessagingOutput(OutputChannel, ABC):
         if self.numbers_choices(choices):
             await self.channel.remember_options(recipient_id, [payload for _, payload in pairs])
         try:
-            for body in self.render(recipient_id, text, choices):
+            for body in self.render(recipient_id, text, choices, labels_for(message)):
                 await self.deliver(recipient_id, body)
         except PlatformError as error:
             logger.warning(

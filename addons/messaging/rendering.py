@@ -29,7 +29,6 @@ WHATSAPP_ROW_ID: Final = 200
 WHATSAPP_MAX_ROWS: Final = 10
 WHATSAPP_ROW_TITLE: Final = 24
 WHATSAPP_ROW_DESCRIPTION: Final = 72
-WHATSAPP_LIST_BUTTON: Final = "Choose"
 MESSENGER_TEXT_LIMIT: Final = 2000
 MESSENGER_MAX_QUICK_REPLIES: Final = 13
 MESSENGER_QUICK_REPLY_TITLE: Final = 20
@@ -39,10 +38,21 @@ SLACK_BUTTONS_PER_BLOCK: Final = 25
 SLACK_BUTTON_LABEL: Final = 75
 SLACK_VALUE: Final = 2000
 
-NUMBERED_HINT: Final = "Reply with the number of your choice."
 # Buttons need a text to hang on; platforms refuse a blank one.
 BUTTONS_ONLY_TEXT: Final = "…"
 _SENTENCE_END: Final = re.compile(r"[.!?;:](?=\s)")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words the rendering adds of its own, in the conversation's language (the output
+    takes them from the bot catalogue: channel.choose, channel.numbered_hint)."""
+
+    choose: str  # WhatsApp's list button, at most 20 characters
+    numbered_hint: str  # under choices shown as numbered lines
+
+
+ENGLISH_LABELS: Final = Labels("Choose", "Reply with the number of your choice.")
 
 
 @dataclass(frozen=True)
@@ -101,10 +111,10 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def numbered(text: str, choices: Sequence[Choice]) -> str:
+def numbered(text: str, choices: Sequence[Choice], labels: Labels = ENGLISH_LABELS) -> str:
     """The choices as numbered lines under the text (for when buttons cannot carry them)."""
     lines = [f"{number}. {choice.title}" for number, choice in enumerate(choices, start=1)]
-    return "\n".join([text, "", *lines, "", NUMBERED_HINT]).strip()
+    return "\n".join([text, "", *lines, "", labels.numbered_hint]).strip()
 
 
 def _with_last(pieces: list[str], limit: int) -> list[str]:
@@ -157,11 +167,13 @@ def whatsapp_layout(choices: Sequence[Choice]) -> str:
     return "numbered"
 
 
-def whatsapp_messages(to: str, text: str, choices: Sequence[Choice]) -> list[dict[str, Any]]:
+def whatsapp_messages(
+    to: str, text: str, choices: Sequence[Choice], labels: Labels = ENGLISH_LABELS
+) -> list[dict[str, Any]]:
     """Cloud API /messages bodies: texts, then an interactive message carrying the choices."""
     layout = whatsapp_layout(choices)
     if layout in ("text", "numbered"):
-        shown = numbered(text, choices) if layout == "numbered" else text
+        shown = numbered(text, choices, labels) if layout == "numbered" else text
         return [_whatsapp_text(to, piece) for piece in split_text(shown, WHATSAPP_TEXT_LIMIT)]
     pieces = _with_last(split_text(text, WHATSAPP_TEXT_LIMIT), WHATSAPP_BODY_LIMIT) or [
         BUTTONS_ONLY_TEXT
@@ -174,7 +186,8 @@ def whatsapp_messages(to: str, text: str, choices: Sequence[Choice]) -> list[dic
             ]
         }
     else:
-        action = {"button": WHATSAPP_LIST_BUTTON, "sections": [{"rows": _rows(choices)}]}
+        button_label = shorten(labels.choose, WHATSAPP_BUTTON_TITLE)
+        action = {"button": button_label, "sections": [{"rows": _rows(choices)}]}
     interactive = {
         "type": "button" if layout == "buttons" else "list",
         "body": {"text": pieces[-1]},
@@ -196,10 +209,12 @@ def _rows(choices: Iterable[Choice]) -> list[dict[str, str]]:
 # Messenger ------------------------------------------------------------------------------------
 
 
-def messenger_messages(psid: str, text: str, choices: Sequence[Choice]) -> list[dict[str, Any]]:
+def messenger_messages(
+    psid: str, text: str, choices: Sequence[Choice], labels: Labels = ENGLISH_LABELS
+) -> list[dict[str, Any]]:
     """Send API bodies; the choices as quick replies on the last piece (numbered if too many)."""
     too_many = len(choices) > MESSENGER_MAX_QUICK_REPLIES
-    shown = numbered(text, choices) if too_many else text
+    shown = numbered(text, choices, labels) if too_many else text
     pieces = split_text(shown, MESSENGER_TEXT_LIMIT) or ([BUTTONS_ONLY_TEXT] if choices else [])
     bodies: list[dict[str, Any]] = [
         {"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": piece}}

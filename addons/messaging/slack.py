@@ -26,7 +26,7 @@ from sanic.request import Request
 
 from addons.messaging.base import BadPayload, Delivery, Incoming, MessagingInput
 from addons.messaging.output import MessagingOutput, PlatformError
-from addons.messaging.rendering import SLACK_VALUE, Choice, slack_messages
+from addons.messaging.rendering import SLACK_VALUE, Choice, Labels, slack_messages
 from addons.messaging.signatures import check_slack_signature
 
 PREFIX: Final = "slack-"
@@ -47,7 +47,7 @@ class SlackOutput(MessagingOutput):
         return "slack"
 
     def render(
-        self, recipient_id: str, text: str, choices: Sequence[Choice]
+        self, recipient_id: str, text: str, choices: Sequence[Choice], labels: Labels
     ) -> list[dict[str, Any]]:
         return slack_messages(channel_of(recipient_id), text, choices)
 

@@ -17,7 +17,12 @@ from sanic.request import Request
 
 from addons.messaging.base import BadPayload, Delivery, Incoming, MessagingInput
 from addons.messaging.output import ChannelHost, MessagingOutput, PlatformError
-from addons.messaging.rendering import TELEGRAM_CALLBACK_BYTES, Choice, telegram_messages
+from addons.messaging.rendering import (
+    TELEGRAM_CALLBACK_BYTES,
+    Choice,
+    Labels,
+    telegram_messages,
+)
 from addons.messaging.signatures import check_telegram_secret
 
 PREFIX: Final = "telegram-"
@@ -40,7 +45,7 @@ class TelegramOutput(MessagingOutput):
         return "telegram"
 
     def render(
-        self, recipient_id: str, text: str, choices: Sequence[Choice]
+        self, recipient_id: str, text: str, choices: Sequence[Choice], labels: Labels
     ) -> list[dict[str, Any]]:
         return telegram_messages(chat_of(recipient_id), text, choices)
 

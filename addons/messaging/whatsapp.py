@@ -21,6 +21,7 @@ from addons.messaging.output import MessagingOutput, PlatformError
 from addons.messaging.rendering import (
     WHATSAPP_ROW_ID,
     Choice,
+    Labels,
     whatsapp_layout,
     whatsapp_messages,
 )
@@ -44,9 +45,9 @@ class WhatsAppOutput(MessagingOutput):
         return "whatsapp"
 
     def render(
-        self, recipient_id: str, text: str, choices: Sequence[Choice]
+        self, recipient_id: str, text: str, choices: Sequence[Choice], labels: Labels
     ) -> list[dict[str, Any]]:
-        return whatsapp_messages(address_of(recipient_id)[1], text, choices)
+        return whatsapp_messages(address_of(recipient_id)[1], text, choices, labels)
 
     def numbers_choices(self, choices: Sequence[Choice]) -> bool:
         return whatsapp_layout(choices) == "numbered"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from rasa_sdk.events import ConversationPaused, SlotSet, UserUtteranceReverted
 
 from actions.billing_client import BillingClient
@@ -345,3 +346,35 @@ async def test_a_goodbye_without_a_ticket_or_with_the_back_end_down_says_nothing
     tracker = make_tracker("bye", "goodbye", slots={"handoff_ticket": 12.0})
     events, said = await run_action(ActionEndOpenHandoff(down.client()), tracker)
     assert (events, said) == ([SlotSet("handoff_ticket", None)], [])
+
+
+@pytest.mark.parametrize(
+    ("channel", "language", "where"),
+    [
+        ("socketio", "en", "Stay on this page; their replies appear here."),
+        ("telegram", "en", "Their replies will come to this chat."),
+        ("whatsapp", "sl", "Odgovori bodo prišli v ta klepet."),
+        ("slack", "en", "Their replies will come to this chat."),
+        ("socketio", "sl", "Ostanite na tej strani; odgovori bodo prikazani tukaj."),
+    ],
+)
+async def test_the_queue_message_says_where_replies_come_on_each_channel(
+    channel: str, language: str, where: str
+) -> None:
+    """A messaging customer has no page to stay on: the agent's replies come to the chat."""
+    desk = FakeDesk()
+    asked_for_person = {
+        **user("I want to talk to a person", "talk_to_human", 9.0),
+        "input_channel": channel,
+    }
+    tracker = make_tracker(
+        "I want to talk to a person",
+        "talk_to_human",
+        slots={**VERIFIED_SLOTS, "language": language},
+        events=[*VERIFIED_CONVERSATION[:-1], asked_for_person],
+    )
+    _, said = await run_action(ActionHandOff(desk.client()), tracker)
+    [(text, _)] = said
+    assert text.endswith(where)
+    other = {"Stay on this page", "Ostanite na tej strani", "this chat", "ta klepet"}
+    assert [phrase for phrase in other if phrase in text and phrase not in where] == []

@@ -10,12 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from addons.messaging.rendering import (
+    ENGLISH_LABELS,
     MESSENGER_TEXT_LIMIT,
-    NUMBERED_HINT,
     SLACK_SECTION_LIMIT,
     TELEGRAM_TEXT_LIMIT,
     WHATSAPP_BODY_LIMIT,
     Choice,
+    Labels,
     buttons_of,
     messenger_messages,
     slack_escape,
@@ -135,7 +136,7 @@ def test_whatsapp_more_than_ten_choices_are_numbered_lines() -> None:
     text = "\n".join(body["text"]["body"] for body in bodies)
     assert "1. Option 1" in text
     assert "12. Option 12" in text
-    assert NUMBERED_HINT in text
+    assert ENGLISH_LABELS.numbered_hint in text
 
 
 def test_messenger_quick_replies_on_the_last_piece_titles_within_20() -> None:
@@ -177,3 +178,19 @@ def test_slack_long_text_is_split_within_a_section() -> None:
 
 def test_slack_escape_only_the_three_control_characters() -> None:
     assert slack_escape("<@U1> & *bold*") == "&lt;@U1&gt; &amp; *bold*"
+
+
+def test_the_rendering_s_own_words_come_from_its_labels() -> None:
+    """WhatsApp's list button and the numbered hint are the conversation's language's words."""
+    labels = Labels("Izberite možnost za nadaljevanje", "Odgovorite s številko svoje izbire.")
+    listed = [Choice(f"Call me back: tomorrow {h}:00", f"/cb{h}") for h in range(9, 14)]
+    [body] = whatsapp_messages("1", "Kdaj?", listed, labels)
+    assert body["interactive"]["action"]["button"] == "Izberite možnost za…"  # 20 at most
+    many = [Choice(f"Option {n}", f"/o{n}") for n in range(1, 15)]
+    for bodies in (
+        whatsapp_messages("1", "Izberite:", many, labels),
+        messenger_messages("1", "Izberite:", many, labels),
+    ):
+        shown = "\n".join(str(b.get("text", b.get("message"))) for b in bodies)
+        assert "Odgovorite s številko svoje izbire." in shown
+        assert ENGLISH_LABELS.numbered_hint not in shown
