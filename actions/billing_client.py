@@ -239,6 +239,27 @@ class BillingClient:
         path = f"/api/v1/handoffs/{ticket_id}/withdraw"
         return await self._request("POST", path, json={}, headers=headers, retries=1)
 
+    # -- service figures and the survey (issue 13) ----------------------------------------
+
+    async def report_ending(self, conversation_id: str, body: JSON) -> JSON:
+        """The bot closed the conversation; a retry updates the same row, so it may be retried."""
+        headers = {"X-Conversation-Id": conversation_id}
+        return await self._request(
+            "POST", "/api/v1/service/endings", json=body, headers=headers, retries=1
+        )
+
+    async def answer_survey(self, conversation_id: str, body: JSON) -> JSON:
+        headers = {"X-Conversation-Id": conversation_id}
+        return await self._request(
+            "POST", "/api/v1/service/survey-answers", json=body, headers=headers, retries=0
+        )
+
+    async def comment_survey(self, conversation_id: str, answer_id: int, comment: str) -> JSON:
+        headers = {"X-Conversation-Id": conversation_id}
+        path = f"/api/v1/service/survey-answers/{answer_id}/comment"
+        body = {"conversation_id": conversation_id, "comment": comment}
+        return await self._request("POST", path, json=body, headers=headers, retries=1)
+
     # -- step-up (one-time code) ---------------------------------------------------------
 
     async def step_up_channels(self, conversation_id: str, account_number: str) -> list[JSON]:

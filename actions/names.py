@@ -17,6 +17,10 @@ STEPPED_UP = "stepped_up"
 PENDING_OPERATION = "pending_operation"
 AWAITING_CONFIRMATION = "awaiting_confirmation"
 LANGUAGE = "language"  # the conversation's language: en or sl (actions/language.py)
+SURVEY_ASKED = "survey_asked"  # the end-of-conversation survey was asked in this session
+SURVEY_ANSWER_ID = "survey_answer_id"  # the back end's id of this session's answer
+SURVEY_COMMENT = "survey_comment"  # the optional comment (survey_comment_form)
+SERVICE_RATING = "service_rating"  # entity of the rating buttons: 1-5
 
 # Values of the identity_check slot once the back end has answered.
 CHECK_PASSED = "passed"

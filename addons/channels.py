@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse
 
 from addons.incoming import (
     FAILURE_KEY,
+    MESSAGING_CHANNELS,
     BadRequest,
     IncomingMessageError,
     MessageTooLong,
@@ -107,8 +108,12 @@ class MaskingRestInput(RestInput):
         return webhook
 
     def _extract_input_channel(self, req: Request) -> str:
+        """The client's `input_channel`, unless it names a messaging channel (the agents' replies
+        would go to that platform with this sender as the address)."""
         given = req.json.get("input_channel") if isinstance(req.json, dict) else None
-        return given if isinstance(given, str) and given else self.name()
+        if not isinstance(given, str) or not given or given.lower() in MESSAGING_CHANNELS:
+            return self.name()
+        return given
 
 
 def _body_metadata(body: object) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from i18n import normalise_language, translator
 
@@ -114,6 +114,20 @@ class RestMessage:
     metadata: dict[str, Any]
 
 
+# Conversation ids of the messaging channels (addons/messaging/: "telegram-<chat_id>",
+# "whatsapp-<phone_number_id>-<wa_id>", ...) and their input channel names. They are derived from
+# platform ids (a Telegram user id, a phone number), so anybody could write them: only a signed
+# webhook may address such a conversation, never a REST or socket.io client choosing its own id.
+MESSAGING_CHANNELS: Final = ("telegram", "whatsapp", "facebook", "slack")
+
+
+def is_messaging_conversation(conversation_id: str) -> bool:
+    """True for an id in a messaging channel's namespace (compared case-blind and trimmed, as a
+    client could vary either)."""
+    given = conversation_id.strip().lower()
+    return any(given.startswith(f"{name}-") for name in MESSAGING_CHANNELS)
+
+
 def check_rest_body(body: object) -> RestMessage:
     """The REST body: `sender` and `message` strings, `metadata` an object if given."""
     if not isinstance(body, dict):
@@ -121,6 +135,8 @@ def check_rest_body(body: object) -> RestMessage:
     sender = body.get("sender")
     if not isinstance(sender, str) or not sender.strip():
         raise BadRequest("sender_missing", "sender must be a non-empty string")
+    if is_messaging_conversation(sender):
+        raise BadRequest("sender_reserved", "this sender belongs to a messaging channel")
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest("metadata_not_an_object", "metadata must be a JSON object")

@@ -40,6 +40,7 @@ from addons.incoming import (
     MessageTooLong,
     check_text,
     client_address,
+    is_messaging_conversation,
     reply_text,
     with_client_address,
 )
@@ -55,9 +56,19 @@ def _session_id(data: Any) -> str:
     """The widget's session id if it sent a sane one, else a new one."""
     if isinstance(data, dict):
         given = data.get("session_id")
-        if isinstance(given, str) and 0 < len(given) <= _SESSION_ID_LENGTH and given.isprintable():
-            return given
+        if _acceptable_session_id(given):
+            return str(given)
     return uuid.uuid4().hex
+
+
+def _acceptable_session_id(given: object) -> bool:
+    """A sane id the widget may resume; never a messaging channel's conversation."""
+    return (
+        isinstance(given, str)
+        and 0 < len(given) <= _SESSION_ID_LENGTH
+        and given.isprintable()
+        and not is_messaging_conversation(given)
+    )
 
 
 def _metadata(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -137,7 +148,7 @@ class PersistentSocketIOInput(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
-            if not isinstance(data, dict) or not isinstance(data.get("session_id"), str):
+            if not isinstance(data, dict) or not _acceptable_session_id(data.get("session_id")):
                 logger.warning("socketio.message_without_session", extra={"sid": sid})
                 return
             metadata = _metadata(data, self.metadata_key or "metadata")

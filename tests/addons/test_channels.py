@@ -201,3 +201,23 @@ async def test_socketio_refuses_long_and_non_text_messages_with_an_answer(server
     (message,) = server.received
     assert message["metadata"] == {"language": "en", "client_address": "127.0.0.1"}
     await browser.close()
+
+
+@pytest.mark.parametrize("sender", ["telegram-1111111", "whatsapp-1065-38640111222", "Slack-D1-U2"])
+async def test_rest_cannot_write_to_a_messaging_conversation(server: Server, sender: str) -> None:
+    """A REST client picks its own sender: not one a messaging channel's signed webhook owns
+    (their ids come from platform ids anybody can learn), else it would read that customer's
+    verified conversation."""
+    reply = await post(server, {"sender": sender, "message": "what is my balance?"})
+    assert reply.status_code == 400
+    assert reply.json()["error"] == "sender_reserved"
+    assert server.received == []
+
+
+async def test_rest_cannot_claim_a_messaging_input_channel(server: Server) -> None:
+    """Agents' replies go out through the latest input channel: a REST client naming Telegram
+    would have them sent to a Telegram chat named by its sender."""
+    for claimed in ("telegram", "WhatsApp"):
+        reply = await post(server, {"sender": "ana", "message": "hi", "input_channel": claimed})
+        assert reply.status_code == 200
+    assert [m["input_channel"] for m in server.received] == ["rest", "rest"]

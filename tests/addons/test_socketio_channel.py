@@ -118,3 +118,21 @@ async def test_blank_and_odd_messages_get_through_cleaned(server: Server) -> Non
     await asyncio.sleep(0.3)
     assert [m.text for m in server.received] == [BLANK_MESSAGE]
     await browser.close()
+
+
+async def test_a_widget_cannot_take_over_a_messaging_conversation(server: Server) -> None:
+    """Messaging conversation ids come from platform ids (a Telegram user id, a phone number):
+    a widget asking for one gets a new session, and a message naming one never reaches Rasa."""
+    for taken in ("telegram-1111111", "WhatsApp-106540352242922-38640111222", " slack-D1-U2"):
+        browser = Browser()
+        session_id = await browser.open(server.port, taken)
+        assert session_id != taken
+        assert len(session_id) == 32
+        await browser.close()
+    browser = Browser()
+    session_id = await browser.open(server.port, None)
+    await browser.client.emit("user_uttered", {"message": "balance", "session_id": "telegram-1"})
+    await browser.say(session_id, "hi")
+    assert (await browser.reply())["text"] == "echo: hi"
+    assert [(m.sender_id, m.text) for m in server.received] == [(session_id, "hi")]
+    await browser.close()
