@@ -98,13 +98,15 @@ def seed(
     day = _parse_day(as_of)
 
     def load(settings: Settings) -> None:
+        from bot.commerce.policy import load_policy
         from bot.db import create_db_engine
         from bot.seed.runner import seed as run_seed
 
+        holdout_share = load_policy(settings.discount_policy_path).holdout.share
         _upgrade(settings)
         engine = create_db_engine(settings.database_url)
         try:
-            result = run_seed(engine, customers, day, reset=reset)
+            result = run_seed(engine, customers, day, reset=reset, holdout_share=holdout_share)
         finally:
             engine.dispose()
         if not result.created:

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, text
 
 from bot.billing.models import AddOn, Customer, Invoice, InvoiceLine, Plan
+from bot.commerce.policy import HoldoutPolicy
 from bot.core.dates import add_months, month_start
 from bot.desk.agents import ensure_demo_agents
 from bot.seed.catalog import ADD_ONS, PLANS
 from bot.seed.demo import demo_specs
 from bot.seed.generated import generated_spec
 from bot.seed.invoicing import bill_customer
+from bot.seed.outcomes import add_outcomes
 from bot.seed.rows import Rows, table_of
 from bot.seed.writer import (
     foreign_keys_suspended,
@@ -43,6 +45,7 @@ logger = logging.getLogger(__name__)
 FIRST_GENERATED_ACCOUNT = 100_005
 MAX_CUSTOMERS = 899_995 - len(PLANS)  # account numbers stay six digits
 BATCH_CUSTOMERS = 1_000  # generated customers per batch: about 100,000 rows
+HOLDOUT_SHARE = HoldoutPolicy().share  # the policy's default; `bot seed` passes the file's
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,10 @@ def latest_period(as_of: date) -> date:
 
 
 def generate(
-    customers: int, as_of: date, batch_customers: int = BATCH_CUSTOMERS
+    customers: int,
+    as_of: date,
+    batch_customers: int = BATCH_CUSTOMERS,
+    holdout_share: float = HOLDOUT_SHARE,
 ) -> Generator[Rows]:
     """Every row of the data set, in batches: catalog, the four demo customers, then `customers`
     generated ones, `batch_customers` generated customers per batch (ids go on across batches).
@@ -97,10 +103,12 @@ def generate(
         bill_customer(spec, latest, as_of, rows)
     for index in range(customers):
         if index and index % batch_customers == 0:
+            add_outcomes(rows, as_of, holdout_share, FIRST_GENERATED_ACCOUNT)
             yield rows
             rows = rows.next_batch()
         spec = generated_spec(index, str(FIRST_GENERATED_ACCOUNT + index), latest)
         bill_customer(spec, latest, as_of, rows)
+    add_outcomes(rows, as_of, holdout_share, FIRST_GENERATED_ACCOUNT)
     yield rows
 
 
@@ -126,6 +134,7 @@ def seed(
     *,
     reset: bool = False,
     batch_customers: int = BATCH_CUSTOMERS,
+    holdout_share: float = HOLDOUT_SHARE,
 ) -> SeedResult:
     """Load the data set unless data is already there (or `reset`); one transaction, written
     batch by batch as it is generated (COPY on PostgreSQL)."""
@@ -141,7 +150,7 @@ def seed(
             wipe(connection)
         last: Rows | None = None
         with foreign_keys_suspended(connection):
-            for rows in generate(customers, as_of, batch_customers):
+            for rows in generate(customers, as_of, batch_customers, holdout_share):
                 write_batch(connection, rows)
                 written.update({table: len(batch) for table, batch in rows.by_table.items()})
                 last = rows
