@@ -19,6 +19,7 @@ from bot.api.routes import (
     cancellation,
     desk,
     desk_api,
+    desk_service,
     disputes,
     handoffs,
     health,
@@ -142,6 +143,7 @@ def create_app(
     app.include_router(api)
     app.include_router(desk.router)
     app.include_router(desk_api.router)
+    app.include_router(desk_service.router)
     app.mount("/desk/static", StaticFiles(directory=DESK_STATIC_DIR), name="desk-static")
     app.middleware("http")(_log_request)
     app.add_middleware(SecurityHeaders, rasa_public_url=settings.rasa_public_url)
