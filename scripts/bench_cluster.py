@@ -10,8 +10,10 @@ conversations against `make run`'s profile and `make run-cluster`'s, in one run.
 The profiles run one after the other (never both at once: they share the 2 cores). At each level
 N conversations run at once for `--cluster-seconds`, each client starting the next conversation
 of the mix when one ends; every turn must get the reply its script expects (else it is an error
-and that conversation stops). Printed: p50/p95/p99 turn time, messages per second, errors, and
-the peak resident memory of every process (its process group), sampled every half second.
+and that conversation stops). Printed: p50/p95/p99 turn time, messages per second, errors, the
+CPU time the profile's processes used per message (PostgreSQL, Redis and RabbitMQ are the
+machine's shared services, not counted), and the peak resident memory of every process (its
+process group), sampled every half second.
 Target: the cluster holds 64 conversations with 0 errors.
 """
 
@@ -96,6 +98,25 @@ async def rest_turn(http: httpx.AsyncClient, url: str, sender: str, text: str, e
         raise TurnFailed(f"expected {expect!r}")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pgids: set[int]) -> dict[int, float]:
+    """CPU time (user + system, children included) used so far by each of these process groups."""
+    total = dict.fromkeys(pgids, 0.0)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) in pgids:
+            total[int(fields[2])] += sum(int(value) for value in fields[11:15]) / _TICKS
+    return total
+
+
 def p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[98]
 
@@ -106,6 +127,15 @@ class LevelResult:
     seconds: float
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    cpu_by_process: dict[str, float] = field(default_factory=dict)  # seconds during the level
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_by_process.values())
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return self.cpu_seconds * 1000 / max(1, len(self.latencies_ms))
 
     @property
     def rate(self) -> float:
@@ -179,12 +209,16 @@ def measure_profile(
     with PeakMemory(processes) as memory:
         asyncio.run(run_level(url, 2, min(seconds, 10)))  # warm-up: caches, connections
         levels = []
+        groups = {process.pid: name for name, process in processes.items()}
         for clients in LEVELS:
+            before = cpu_seconds(set(groups))
             level = asyncio.run(run_level(url, clients, seconds))
+            after = cpu_seconds(set(groups))
+            level.cpu_by_process = {name: after[pid] - before[pid] for pid, name in groups.items()}
             print(
                 f"  {name}, {clients} conversations: {level.rate:.1f} msg/s, "
                 f"p50 {p50(level.latencies_ms) if level.latencies_ms else 0:.0f} ms, "
-                f"{level.errors} errors",
+                f"{level.errors} errors, {level.cpu_ms_per_message:.0f} CPU ms per message",
                 flush=True,
             )
             levels.append(level)
@@ -310,12 +344,19 @@ def figures(results: Sequence[ProfileResult]) -> list[Figure]:
                 Figure("  turn p99", p99(samples) if several else samples[0], "ms"),
                 Figure("  messages per second", level.rate, "msg/s", higher_is_better=True),
                 Figure(
+                    "  CPU per message, all the profile's processes", level.cpu_ms_per_message, "ms"
+                ),
+                Figure(
                     "  errors (wrong or no reply, HTTP error)",
                     level.errors,
                     "",
                     0 if result.name == "cluster" and level.clients == 64 else None,
                 ),
             ]
+        busiest = result.levels[-1]
+        for process, used in sorted(busiest.cpu_by_process.items()):
+            share = used * 1000 / max(1, len(busiest.latencies_ms))
+            out.append(Figure(f"{result.name}: CPU per message, {process}", share, "ms"))
         for process, peak in sorted(result.peak_mb.items()):
             out.append(Figure(f"{result.name}: peak RSS {process}", peak, "MB"))
     by_name = {result.name: result for result in results}
