@@ -1,5 +1,7 @@
 """Simulated retention histories with planted effects: one offer decision per generated
-customer in the year before `as_of`, then what happened (rows of `offers` and `outcomes`).
+customer one to two years before `as_of`, then what happened (rows of `offers` and
+`outcomes`). Older than a year, the decisions stay out of the live bot's 12-month complaint
+and discount counts, so the generated customers' eligibility is what it was without them.
 
 The effects are planted so the analysis can be checked against them (`PLANTED`, `SMALL`):
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from bot.seed.rows import Rows
 
 SMALL_CUSTOMERS = 40  # the first generated customers form the too-small `pilot` segment
-HISTORY_DAYS = 365
+FIRST_DAY, LAST_DAY = 366, 730  # days before `as_of` a decision falls on
 ACCEPT_SHARE = 0.6  # offered customers who accept (the discount's cost counts only for them)
 CAME_BACK_SHARE = 0.2
 DOWNGRADE_SHARE = 0.08
@@ -121,7 +123,7 @@ def _simulate(
     account_id = int(str(account["id"]))
     rng = random.Random(f"outcomes:{number}")
     effect = _effect_for(index, rng)
-    started = as_of - timedelta(days=rng.randint(1, HISTORY_DAYS))
+    started = as_of - timedelta(days=rng.randint(FIRST_DAY, LAST_DAY))
     decided_at = datetime.combine(started, time(10), tzinfo=UTC)
     period = holdout_period(started)
     held_out = in_holdout(number, effect.trigger, period, holdout_share)
