@@ -18,6 +18,7 @@ from bot.api.routes import (
     accounts,
     cancellation,
     desk,
+    desk_analytics,
     desk_api,
     desk_service,
     disputes,
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(desk.router)
     app.include_router(desk_api.router)
     app.include_router(desk_service.router)
+    app.include_router(desk_analytics.router)
     app.mount("/desk/static", StaticFiles(directory=DESK_STATIC_DIR), name="desk-static")
     app.middleware("http")(_log_request)
     app.add_middleware(SecurityHeaders, rasa_public_url=settings.rasa_public_url)
