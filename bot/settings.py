@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     # The website chat page (/): where browsers reach Rasa's socket.io, and the vendored widget.
     rasa_public_url: str = "http://localhost:5005"
     webchat_bundle_path: str = "vendor/rasa-webchat-1.0.1/webchat.js"  # relative: project root
+    chart_bundle_path: str = "vendor/chart.js-4.6.2/chart.umd.min.js"  # the desk's charts
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str | None = Field(default=None, min_length=1)
     rasa_timeout_seconds: float = Field(default=5.0, gt=0)

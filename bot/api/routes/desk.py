@@ -9,11 +9,12 @@ and styles only from /desk/static, no inline code).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Final
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from bot.api.deps import NowDep, SessionDep, SettingsDep
 from bot.api.desk_auth import (
@@ -23,6 +24,7 @@ from bot.api.desk_auth import (
     set_desk_cookie,
 )
 from bot.api.desk_deps import DeskEventsDep
+from bot.commerce.policy import PROJECT_ROOT
 from bot.core.errors import NotLoggedIn
 from bot.desk.sessions import (
     CSRF_COOKIE,
@@ -38,7 +40,14 @@ from bot.desk.sessions import (
 )
 from bot.desk.stream import SESSION_ENDED
 from bot.desk.types import AgentRole
-from bot.desk.web import FORM_EXPIRED, desk_page, login_page, message_page, supervisor_page
+from bot.desk.web import (
+    FORM_EXPIRED,
+    desk_page,
+    login_page,
+    message_page,
+    service_page,
+    supervisor_page,
+)
 
 router = APIRouter(prefix="/desk", tags=["desk pages"], include_in_schema=False)
 
@@ -179,3 +188,32 @@ def supervisor(
         )
         return _page(page, 403)
     return _page(supervisor_page(agent.display_name, agent_session.csrf_token))
+
+
+@router.get("/service")
+def service(request: Request, session: SessionDep, now: NowDep, settings: SettingsDep) -> Response:
+    """The Service page: containment, satisfaction and handoffs with charts (supervisors)."""
+    try:
+        agent_session = current_session(
+            session, request.cookies.get(SESSION_COOKIE), now, settings.desk_session_minutes
+        )
+    except NotLoggedIn:
+        return _to_login()
+    agent = agent_session.agent
+    if agent.role is not AgentRole.SUPERVISOR:
+        page = message_page(
+            "Supervisors only", "Only supervisors see the figures.", "/desk", "Back to the desk"
+        )
+        return _page(page, 403)
+    return _page(service_page(agent.display_name, agent_session.csrf_token))
+
+
+@router.get("/vendor/chart.umd.min.js")
+def chart_bundle(settings: SettingsDep) -> Response:
+    """Chart.js, vendored from npm by `make setup` (Makefile), served from our own origin."""
+    bundle = Path(settings.chart_bundle_path).expanduser()
+    if not bundle.is_absolute():
+        bundle = PROJECT_ROOT / bundle
+    if not bundle.is_file():
+        return Response("the chart library is not vendored yet: run make setup", status_code=503)
+    return FileResponse(bundle, media_type="text/javascript", headers={"Cache-Control": "no-cache"})

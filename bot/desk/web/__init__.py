@@ -38,7 +38,12 @@ def login_page(csrf_token: str, error: str | None = None, username: str = "") ->
 
 
 def desk_page(display_name: str, csrf_token: str, is_supervisor: bool) -> str:
-    link = '<a href="/desk/supervisor" id="supervisor-link">Figures</a>' if is_supervisor else ""
+    link = (
+        '<a href="/desk/supervisor" id="supervisor-link">Figures</a>'
+        ' <a href="/desk/service" id="service-link">Service</a>'
+        if is_supervisor
+        else ""
+    )
     return _render(
         "desk.html",
         {"supervisor_link": link},
@@ -48,6 +53,10 @@ def desk_page(display_name: str, csrf_token: str, is_supervisor: bool) -> str:
 
 def supervisor_page(display_name: str, csrf_token: str) -> str:
     return _render("supervisor.html", {}, {"display_name": display_name, "csrf_token": csrf_token})
+
+
+def service_page(display_name: str, csrf_token: str) -> str:
+    return _render("service.html", {}, {"display_name": display_name, "csrf_token": csrf_token})
 
 
 def message_page(title: str, text: str, link: str, link_text: str) -> str:
