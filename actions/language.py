@@ -3,7 +3,9 @@
 `action_choose_language` is the slot's custom mapping action, so Rasa runs it after every
 customer message (inside action_extract_slots, before the next action is chosen). In order:
 
-1. the customer asked for a language (intent `change_language`, entity `language`);
+1. the customer asked for a language (intent `change_language`, entity `language`), or followed
+   the website's language link (the widget's customData `page` differs from their previous
+   message's: from `/sl/` to `/` means English);
 2. the slot is set already: it stays;
 3. the website said which page the customer is on (the widget's customData `language`);
 4. the channel knows the user's language (message metadata `locale`, e.g. "sl" or "en-US");
@@ -56,6 +58,23 @@ def language_from_metadata(metadata: Any) -> Language | None:
     )
 
 
+def _page(metadata: Any) -> Language | None:
+    return normalise_language(metadata.get("page")) if isinstance(metadata, dict) else None
+
+
+def page_switch(tracker: Tracker) -> Language | None:
+    """The language of the website page the customer moved to since their previous message (the
+    pages link to each other; the conversation goes on across them), None when they did not."""
+    pages = [
+        _page(event.get("metadata"))
+        for event in reversed(tracker.events)
+        if event.get("event") == "user"
+    ][:2]
+    if len(pages) < 2 or None in pages or pages[0] == pages[1]:
+        return None
+    return pages[0]
+
+
 def customer_texts(tracker: Tracker) -> str:
     """The latest customer messages of this session, typed ones only (not "/intent" payloads)."""
     texts: list[str] = []
@@ -76,6 +95,9 @@ def choose_language(tracker: Tracker) -> tuple[Language | None, str]:
     asked = requested_language(tracker)
     if asked:
         return asked, "request"
+    moved = page_switch(tracker)
+    if moved:
+        return moved, "page"
     current = normalise_language(tracker.get_slot(names.LANGUAGE))
     if current:
         return current, "slot"

@@ -2,8 +2,10 @@
 `GET /chat/webchat.js`: the widget.
 
 Each page's text, the widget's title and input placeholder come from the `backend` catalogue in
-the page's language, and the widget sends that language with every message (`customData`), so
-the bot answers the `/sl/` page in Slovenian. The pages link to each other.
+the page's language. The widget sends the page's language with every message (`customData`
+`page`); `/sl/` also sends `"language": "sl"`, so the bot answers that page in Slovenian, while on
+`/` the bot detects the language from what the customer writes; following the language link
+switches the conversation (actions/language.py). The pages link to each other.
 
 The widget (rasa-webchat, vendored from npm by `make setup`) talks socket.io to Rasa at
 `RASA_PUBLIC_URL`. Its conversation state lives in the browser's local storage and the session id
@@ -83,8 +85,19 @@ def widget_options(texts: Texts, rasa_public_url: str) -> dict[str, object]:
         "title": texts("widget.title"),
         "subtitle": texts("widget.subtitle"),
         "inputTextFieldHint": texts("widget.placeholder"),
-        "customData": {"language": texts.language.value},
+        "customData": page_language_hint(texts.language),
     }
+
+
+def page_language_hint(language: Language) -> dict[str, str]:
+    """What the widget tells the bot about the page's language. `page` is the page the message was
+    written on: moving to the other page by its language link switches the conversation. `/sl/` is
+    a choice the customer made, so it also sets a new conversation's `language`; `/` is where
+    everyone lands, so it does not, and the bot detects the language from what the customer
+    writes (English when unclear)."""
+    if language is Language.EN:
+        return {"page": language.value}
+    return {"page": language.value, "language": language.value}
 
 
 def render_page(texts: Texts, rasa_public_url: str) -> str:

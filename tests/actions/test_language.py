@@ -107,6 +107,38 @@ def test_odd_input_never_fails_detection(text: str) -> None:
     assert detect_language(text) in (None, "en", "sl")
 
 
+def moved_between_pages(pages: list[str], slots: dict[str, Any]) -> Any:
+    """A website conversation whose messages were written on these pages, the last one latest."""
+    tracker = tracker_with("hello", "greet", slots=slots, metadata={"page": pages[-1]})
+    tracker.events[:0] = [
+        {"event": "user", "text": "hi", "parse_data": {}, "metadata": {"page": page}}
+        for page in pages[:-1]
+    ]
+    tracker.events[-1]["metadata"] = {"page": pages[-1]}  # the latest message's own event
+    return tracker
+
+
+async def test_following_the_page_language_link_switches_the_conversation() -> None:
+    to_english = moved_between_pages(["sl", "en"], slots={"language": "sl"})
+    assert choose_language(to_english) == ("en", "page")
+    assert await chosen(to_english) == [SlotSet("language", "en")]
+    to_slovenian = moved_between_pages(["en", "sl"], slots={"language": "en"})
+    assert await chosen(to_slovenian) == [SlotSet("language", "sl")]
+
+
+async def test_staying_on_a_page_keeps_a_language_the_customer_asked_for() -> None:
+    # On /sl/ the customer asked for English: the page's language does not take it back.
+    stays = moved_between_pages(["sl", "sl"], slots={"language": "en"})
+    assert await chosen(stays) == []
+    # A first message, or one from a channel without pages, is no switch either.
+    assert await chosen(moved_between_pages(["en"], slots={"language": "sl"})) == []
+
+
+async def test_the_english_page_leaves_the_language_to_detection() -> None:
+    slovenian = tracker_with("zivjo, kolk mam za placat?", "ask_balance", metadata={"page": "en"})
+    assert choose_language(slovenian) == ("sl", "detected")
+
+
 def test_choose_language_names_its_source() -> None:
     assert choose_language(tracker_with("x", metadata={"language": "sl"})) == ("sl", "metadata")
 

@@ -46,7 +46,7 @@ def test_the_slovenian_page_is_in_slovenian(site: TestClient) -> None:
     options = widget_options(page.text)
     assert options["title"] == "Pomoč pri računih"
     assert options["inputTextFieldHint"] == "Vpišite svoje vprašanje …"
-    assert options["customData"] == {"language": "sl"}
+    assert options["customData"] == {"page": "sl", "language": "sl"}
     assert options["socketUrl"] == "http://chat.example.test:5005"
     assert options["initPayload"] == "/greet"
     switch = re.search(SWITCH, page.text)
@@ -54,12 +54,13 @@ def test_the_slovenian_page_is_in_slovenian(site: TestClient) -> None:
     assert switch.groups() == ("/", "English")
 
 
-def test_the_english_page_stays_english_and_links_to_slovenian(site: TestClient) -> None:
+def test_the_english_page_leaves_the_language_to_detection(site: TestClient) -> None:
     page = site.get("/")
     assert '<html lang="en">' in page.text
     assert "Questions about your bill?" in page.text
     options = widget_options(page.text)
-    assert options["customData"] == {"language": "en"}
+    # The page everyone lands on names no language: the bot detects it from the first message.
+    assert options["customData"] == {"page": "en"}
     assert options["title"] == "Billing support"
     assert options["inputTextFieldHint"] == "Type your question…"
     switch = re.search(SWITCH, page.text)

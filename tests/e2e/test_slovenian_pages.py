@@ -1,9 +1,10 @@
 """The Slovenian chat page and a Slovenian desk ticket in real Chromium (issue 12).
 
 On /sl/ the page and the widget are in Slovenian and the widget sends `language: sl` with the
-customer's messages (seen in Rasa's tracker); the language switch leads to the English page and
-back. At the desk, a ticket opened with `language: sl` is marked Slovenian in the queue and the
-ticket view, offers Slovenian canned phrases, and the agent's edited phrase is sent as written.
+customer's messages (seen in Rasa's tracker); the language switch leads to the English page, where
+the same conversation goes on in English. At the desk, a ticket opened with `language: sl` is
+marked Slovenian in the queue and the ticket view, offers Slovenian canned phrases, and the
+agent's edited phrase is sent as written.
 Screenshots go to $E2E_SCREENSHOTS when it is set.
 """
 
@@ -55,6 +56,15 @@ def user_metadata(stack: Stack, conversation_id: str) -> list[dict[str, object]]
     return [e.get("metadata") or {} for e in tracker["events"] if e["event"] == "user"]
 
 
+def conversation_language(stack: Stack, conversation_id: str) -> object:
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{conversation_id}/tracker",
+        params={"token": RASA_TOKEN},
+        timeout=30,
+    ).json()
+    return tracker["slots"].get("language")
+
+
 def test_the_slovenian_page_and_widget(stack: Stack, page: Page) -> None:
     page.goto(f"{stack.backend_url}/sl/")
     expect(page).to_have_title("Pomoč pri računih")
@@ -88,6 +98,22 @@ def test_the_slovenian_page_and_widget(stack: Stack, page: Page) -> None:
     expect(page).to_have_title("Billing support")
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.get_by_test_id("language-switch")).to_have_text("Slovenščina")
+    # The same conversation goes on, and following the link switched its language to English.
+    box = page.locator(".rw-new-message")
+    page.wait_for_timeout(1000)  # the widget reopens itself if it was open on the other page
+    if not box.is_visible():
+        page.locator("button.rw-launcher").click()
+    expect(box).to_be_visible(timeout=WAIT_MS)
+    answers = page.locator(".rw-response").count()
+    box.fill("thanks")
+    box.press("Enter")
+    expect(page.locator(".rw-response").nth(answers)).to_be_visible(timeout=WAIT_MS)
+    assert page.evaluate("JSON.parse(localStorage.getItem('chat_session')).session_id") == session
+    for _ in range(30):
+        if conversation_language(stack, session) == "en":
+            break
+        page.wait_for_timeout(500)
+    assert conversation_language(stack, session) == "en"
 
 
 def test_a_slovenian_ticket_at_the_desk(stack: Stack, page: Page) -> None:
