@@ -248,5 +248,36 @@ def analytics_experiment(
         typer.echo(experiment_table(result))
 
 
+@analytics_app.command("retention")
+def analytics_retention(
+    horizon: Annotated[int, typer.Option(min=1, max=730, help="Days after the decision.")] = 90,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of lines.")] = False,
+) -> None:
+    """Offers vs the randomized holdout: retention per offer and segment, with a verdict."""
+
+    def analyse(settings: Settings) -> None:
+        from sqlalchemy.orm import Session
+
+        from bot.analytics.experiments import effects
+        from bot.analytics.histories import load_histories
+        from bot.db import create_db_engine
+
+        engine = create_db_engine(settings.database_url)
+        try:
+            with Session(engine) as session:
+                found = effects(load_histories(session), horizons=(horizon,))
+        finally:
+            engine.dispose()
+        if as_json:
+            typer.echo(json.dumps([effect.as_json() for effect in found], indent=2))
+            return
+        for effect in found:
+            typer.echo(f"{effect.offer_code} / {effect.segment}: {effect.verdict_text}")
+        if not found:
+            typer.echo("no offer decisions with outcomes yet")
+
+    _run(analyse)
+
+
 if __name__ == "__main__":
     app()

@@ -4,6 +4,10 @@ ratio, gives the right verdict and says "not enough data" for the too-small segm
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
@@ -32,11 +36,19 @@ CUSTOMERS = 3000
 
 
 @pytest.fixture(scope="module")
-def histories(tmp_path_factory: pytest.TempPathFactory) -> list[History]:
+def planted_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     path: Path = tmp_path_factory.mktemp("planted") / "seed.db"
-    engine = create_engine(f"sqlite:///{path}")
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
     metadata.create_all(engine)
     seed(engine, CUSTOMERS, AS_OF)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def histories(planted_url: str) -> list[History]:
+    engine = create_engine(planted_url)
     with Session(engine) as session:
         decisions = session.scalar(select(func.count()).select_from(Offer))
         assert decisions == CUSTOMERS  # one decision per generated customer, none for the demo
@@ -129,3 +141,19 @@ def test_outcome_rows_tell_each_history(tmp_path: Path) -> None:
     assert kinds[OutcomeKind.CAME_BACK] > 0
     assert early == 0
     assert demo == 0  # the demo customers stay out of the simulated histories
+
+
+def test_cli_retention_prints_the_same_verdicts(planted_url: str) -> None:
+    environment = {**os.environ, "DATABASE_URL": planted_url, "APP_ENV": "development"}
+    process = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "analytics", "retention", "--horizon", "90", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+    )
+    assert process.returncode == 0, process.stderr
+    verdicts = {(e["segment"], e["verdict"]) for e in json.loads(process.stdout)}
+    assert {("price_sensitive", "works"), ("quiet", "harms"), ("pilot", "not_enough_data")} <= (
+        verdicts
+    )
