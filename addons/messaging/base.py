@@ -6,7 +6,8 @@ becomes messages, how a conversation id maps to its address, and how a message i
 
 Order of checks on `POST /webhooks/<name>/webhook`, so nothing unproven reaches Rasa: channel off
 -> 404; body over `MAX_BODY_BYTES` -> 413; no or wrong signature -> 401 / 403; not the platform's
-JSON -> 400; then 200 at once, each new delivery handled in the background (platforms retry
+JSON -> 400; then 200 at once, each new delivery (not seen before, not older than the
+de-duplication memory where the signed body dates it) handled in the background (platforms retry
 deliveries they think failed, and Slack waits three seconds at most). A message that is not text
 or is over `MAX_MESSAGE_CHARS` gets the channel's short answer and never reaches Rasa; card numbers
 are masked before it does (addons/channels.py).
@@ -19,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -38,7 +40,7 @@ from addons.incoming import (
     check_text,
     reply_text,
 )
-from addons.messaging.deliveries import ChannelMemory, memory_from_env
+from addons.messaging.deliveries import DELIVERY_TTL_S, ChannelMemory, memory_from_env
 from addons.messaging.output import MessagingOutput, PlatformApi, PlatformError
 from addons.messaging.settings import ChannelSettings, channel_settings
 from addons.messaging.signatures import SignatureError
@@ -64,6 +66,13 @@ class Incoming:
     text: str | None
     locale: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    sent_at: float | None = None  # seconds since the epoch, when the signed body says
+
+
+def is_stale(incoming: Incoming, now: float) -> bool:
+    """Older than the de-duplication memory: a replay of a captured signed request (or a retry
+    after an outage) could not be told from a first delivery, so it is not handled at all."""
+    return incoming.sent_at is not None and now - incoming.sent_at > DELIVERY_TTL_S
 
 
 @dataclass(frozen=True)
@@ -179,6 +188,9 @@ class MessagingInput(InputChannel, ABC):
                 logger.info("messaging.bad_payload", extra={"channel": self.name()})
                 return response.json({"error": "bad_payload"}, status=400)
             for incoming in delivery.messages:
+                if is_stale(incoming, time.time()):
+                    logger.warning("messaging.stale_delivery", extra={"channel": self.name()})
+                    continue
                 if not await self.memory.claim(f"delivery:{self.name()}:{incoming.delivery_id}"):
                     logger.info("messaging.duplicate", extra={"channel": self.name()})
                     continue

@@ -96,4 +96,7 @@ def _incoming(event: dict[str, Any]) -> Incoming | None:
         return None
     if not isinstance(psid, str | int) or not str(psid) or not isinstance(delivery_id, str):
         raise BadPayload("message without sender or id")
-    return Incoming(delivery_id, f"{PREFIX}{psid}", text if isinstance(text, str) else None)
+    timestamp = event.get("timestamp")  # milliseconds since the epoch
+    sent_at = timestamp / 1000 if isinstance(timestamp, int | float) else None
+    text = text if isinstance(text, str) else None
+    return Incoming(delivery_id, f"{PREFIX}{psid}", text, sent_at=sent_at)

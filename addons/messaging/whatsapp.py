@@ -92,7 +92,20 @@ def _incoming(phone_number_id: str, message: dict[str, Any]) -> Incoming:
         raise BadPayload("message without sender or id")
     if "-" in phone_number_id or "-" in wa_id or not wa_id:
         raise BadPayload("odd sender")
-    return Incoming(message_id, f"{PREFIX}{phone_number_id}-{wa_id}", _text_of(message))
+    return Incoming(
+        message_id,
+        f"{PREFIX}{phone_number_id}-{wa_id}",
+        _text_of(message),
+        sent_at=_seconds(message.get("timestamp")),
+    )
+
+
+def _seconds(timestamp: object) -> float | None:
+    """WhatsApp's `timestamp` (seconds since the epoch, as a string)."""
+    try:
+        return float(str(timestamp)) if timestamp is not None else None
+    except ValueError:
+        return None
 
 
 def _text_of(message: dict[str, Any]) -> str | None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from addons.messaging.base import BadPayload, Incoming, MessagingInput
-from addons.messaging.deliveries import InMemoryChannelMemory
+from addons.messaging.base import BadPayload, Incoming, MessagingInput, is_stale
+from addons.messaging.deliveries import DELIVERY_TTL_S, InMemoryChannelMemory
 from addons.messaging.facebook import MessengerInput, psid_of
 from addons.messaging.settings import channel_settings
 from addons.messaging.slack import SlackInput, channel_of
@@ -235,3 +235,36 @@ async def test_long_payloads_travel_as_references_and_numbers_pick_options() -> 
     assert await telegram._resolve(incoming, "2") == "2"  # the options were for one answer
     await telegram.remember_options("telegram-1", ["/a"])
     assert await telegram._resolve(incoming, "7") == "7"
+
+
+def test_meta_messages_carry_when_they_were_sent_and_old_ones_are_stale() -> None:
+    """A signed Meta body dates its messages; one older than the de-duplication memory is a
+    replay (or a retry after a long outage) that could be answered twice: not handled."""
+    message = {"from": "38640111222", "id": "wamid.1", "timestamp": "1700000000", "type": "text"}
+    value = {
+        "metadata": {"phone_number_id": "1065"},
+        "messages": [{**message, "text": {"body": "yes"}}],
+    }
+    notification = {
+        "object": "whatsapp_business_account",
+        "entry": [{"changes": [{"value": value}]}],
+    }
+    [whatsapp] = parse(WhatsAppInput, notification)
+    assert whatsapp.sent_at == 1_700_000_000
+    event = {
+        "sender": {"id": "123"},
+        "timestamp": 1_700_000_000_500,
+        "message": {"mid": "m.1", "text": "yes"},
+    }
+    [messenger] = parse(MessengerInput, {"object": "page", "entry": [{"messaging": [event]}]})
+    assert messenger.sent_at == 1_700_000_000.5
+    for incoming in (whatsapp, messenger):
+        assert not is_stale(incoming, 1_700_000_000 + 60)
+        assert is_stale(incoming, 1_700_000_001 + DELIVERY_TTL_S)
+    odd = {**message, "timestamp": "soon", "text": {"body": "yes"}}
+    [undated] = parse(
+        WhatsAppInput,
+        {**notification, "entry": [{"changes": [{"value": {**value, "messages": [odd]}}]}]},
+    )
+    assert undated.sent_at is None
+    assert not is_stale(undated, 10**12)

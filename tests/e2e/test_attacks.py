@@ -5,6 +5,7 @@ metadata and headers. Each test names what must hold; see the README's security 
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RASA_TOKEN, SERVICE_TOKEN, Stack
-from tests.e2e.messaging_customers import TelegramCustomer
+from tests.e2e.messaging_customers import SETTLE_S, TelegramCustomer, WhatsAppCustomer
 from tests.e2e.test_billing_depth import latest_code
 from tests.e2e.test_messaging_channels import offer_contacts, user_texts
 
@@ -189,3 +190,18 @@ def test_a_language_switch_while_the_code_is_asked_keeps_the_code_step(stack: St
     assert "Ta koda ni pravilna" in customer.say(wrong, "koda")
     assert not slots(stack, customer.conversation_id).get("stepped_up")
     customer.say("ne")  # leave Ana's contract for the other tests
+
+
+def test_a_whatsapp_message_older_than_a_day_is_not_answered(stack: Stack) -> None:
+    """A captured signed body replayed after the de-duplication memory forgot its id (the
+    signature still holds: Meta signs the body only) is refused by its own date."""
+    customer = WhatsAppCustomer(stack)
+    old = customer.message("I want to cancel my contract")
+    old["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = str(
+        int(time.time()) - 2 * 24 * 3600
+    )
+    assert customer.post(old).status_code == 200  # the platform must not retry it
+    time.sleep(SETTLE_S)
+    assert customer.answers() == []
+    assert user_texts(stack, customer.conversation_id) == []
+    assert customer.say("hi", "")  # today's message is answered
