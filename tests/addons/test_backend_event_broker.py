@@ -158,3 +158,20 @@ def test_only_messages_are_forwarded() -> None:
 async def test_the_endpoint_needs_url_and_token() -> None:
     with pytest.raises(ValueError, match="url"):
         await BackendEventBroker.from_endpoint_config(EndpointConfig(url="http://x"))
+
+
+async def test_turns_that_come_together_share_one_post(backend: FakeBackend) -> None:
+    """Events published while the broker lingers go out together, in order; a lone one still
+    goes out within the linger."""
+    broker = await broker_for(backend.port)
+    broker.publish(user("first conversation", 1.0))  # posts at once, then the broker lingers
+    await until(lambda: len(backend.batches) == 1)
+    started = asyncio.get_running_loop().time()
+    for number in range(6):  # six conversations' turns while the first POST lingers
+        broker.publish({**user(f"turn {number}", 2.0 + number), "sender_id": f"c{number}"})
+        await asyncio.sleep(0.01)
+    await until(lambda: len(backend.texts) == 7)
+    await broker.close()
+    assert len(backend.batches) == 2
+    assert backend.texts[1:] == [f"turn {n}" for n in range(6)]
+    assert asyncio.get_running_loop().time() - started < 2.0
