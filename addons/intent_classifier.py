@@ -116,6 +116,8 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
+        if model is not None:
+            _column_major(model["regression"])
 
     @classmethod
     def create(
@@ -160,6 +162,7 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         self._model = {"vectorizer": vectorizer, "characters": characters, "regression": regression}
         regression.fit(self._features(examples), [m.get(INTENT) for m in examples])
         self._persist()
+        _column_major(regression)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -222,6 +225,14 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
             logger.debug("intent_classifier.not_trained")
             model = None
         return cls(config, model_storage, resource, model)
+
+
+def _column_major(regression: Any) -> None:
+    """Keeps the coefficients column-major. scikit-learn multiplies the features by `coef_.T`;
+    row-major, that transpose made scipy copy the whole matrix (classes x features) on every
+    message, about 2 ms of a 12 ms parse. The values, and so every probability, are unchanged
+    (the same floats, summed in the same order: tests/addons/test_intent_classifier.py)."""
+    regression.coef_ = np.asfortranarray(regression.coef_)
 
 
 def _sentence(message: Message) -> np.ndarray:

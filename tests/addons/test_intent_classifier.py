@@ -149,3 +149,17 @@ def test_invalid_config_is_rejected(config: dict[str, object]) -> None:
         EmbeddingIntentClassifier.validate_config(
             {**EmbeddingIntentClassifier.get_default_config(), **config}
         )
+
+
+def test_column_major_coefficients_give_the_same_probabilities(storage: LocalModelStorage) -> None:
+    """The classifier keeps its coefficients column-major (no copy of the matrix per message);
+    every probability is the very same float as with scikit-learn's row-major fit."""
+    classifier = trained(storage)
+    regression = classifier._model["regression"]  # type: ignore[index]
+    assert regression.coef_.flags["F_CONTIGUOUS"]
+    texts = [t for texts in EXAMPLES.values() for t in texts] + ["pay my balance hello", "?"]
+    features = classifier._features([featurized(t) for t in texts])
+    column_major = regression.predict_proba(features)
+    regression.coef_ = np.ascontiguousarray(regression.coef_)
+    row_major = regression.predict_proba(features)
+    assert np.array_equal(column_major, row_major)
