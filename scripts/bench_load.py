@@ -4,6 +4,7 @@ saturated throughput, against one or two Rasa servers. Async httpx, bounded in c
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 import uuid
 from collections.abc import Sequence
@@ -46,13 +47,25 @@ OURS_CONVERSATION = (
     ("can you explain my latest bill", "Invoice INV-"),
 )
 # The stock bot answers its own intents: four turns of its sad path, messages of similar length.
+# The sad message is one of its training examples: a freshly trained stock model (DIET, no fixed
+# seed) read "I am feeling very sad today" as mood_great on one machine.
 STOCK_CONVERSATION = (
     ("hello there, good morning", "How are you?"),
-    ("I am feeling very sad today", "Did that help you?"),
+    ("I don't feel very well", "Did that help you?"),
     ("yes, that helped a lot", "Great, carry on!"),
     ("goodbye, have a nice day", "Bye"),
 )
 TURN_KINDS = ("ask", "account", "date of birth + balance", "invoice")
+
+# One long conversation per bot (issue 11: a turn's cost must not grow with the conversation
+# faster than the stock bot's). Ours verifies as above, then asks in turn for its invoice to be
+# explained and for its balance; the stock bot goes round its four turns.
+LONG_TURNS = 120
+LONG_WINDOW = 15  # turns 1-15 against the last 15 (106-120)
+OURS_LONG_CYCLE = (
+    ("can you explain my latest bill", "Invoice INV-"),
+    ("what's my balance?", "Your balance is"),
+)
 
 
 class TurnFailed(Exception):
@@ -87,6 +100,16 @@ class Latencies:
 def client(connections: int) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     return httpx.AsyncClient(timeout=60, limits=limits)
+
+
+# The bench speaks plain HTTP on loopback; one TLS context for every client spares each new
+# client loading the certificate store.
+_UNUSED_TLS = ssl.create_default_context()
+
+
+def customer_client() -> httpx.AsyncClient:
+    """One customer's connection (see `saturate`)."""
+    return httpx.AsyncClient(timeout=60, verify=_UNUSED_TLS, limits=httpx.Limits(max_connections=1))
 
 
 async def parse_ms(http: httpx.AsyncClient, server: RasaServer, text: str) -> float:
@@ -152,28 +175,66 @@ async def conversations(bots: dict[str, Bot], count: int, ours: str) -> Latencie
     return result
 
 
+def long_script(
+    opening: Sequence[tuple[str, str]], cycle: Sequence[tuple[str, str]], turns: int
+) -> list[tuple[str, str]]:
+    """`opening`, then `cycle` over and over, `turns` turns in all."""
+    script = list(opening)[:turns]
+    while len(script) < turns:
+        script.append(cycle[(len(script) - len(opening)) % len(cycle)])
+    return script
+
+
+async def long_conversations(
+    bots: dict[str, Bot], scripts: dict[str, list[tuple[str, str]]]
+) -> dict[str, list[float]]:
+    """One conversation per bot, turn by turn alternating between the bots (so noise hits
+    both alike); milliseconds of each turn, in order."""
+    senders = {name: f"bench-long-{uuid.uuid4().hex[:12]}" for name in bots}
+    timings: dict[str, list[float]] = {name: [] for name in bots}
+    turns = min(len(script) for script in scripts.values())
+    async with client(2) as http:
+        for index in range(turns):
+            for name, bot in bots.items():
+                text, expect = scripts[name][index]
+                started = time.perf_counter()
+                try:
+                    await turn(http, bot.server, senders[name], text, expect)
+                except TurnFailed as error:
+                    raise TurnFailed(
+                        f"{name}, long conversation turn {index + 1}: {error}"
+                    ) from error
+                timings[name].append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 async def saturate(bot: Bot, clients: int, seconds: float, max_turns: int) -> Throughput:
-    """`clients` conversations at once, each starting a new one when done, for `seconds`."""
+    """`clients` conversations at once, each starting a new one when done, for `seconds`.
+
+    Each conversation is a customer with a connection of its own, kept alive for its turns (as
+    a browser does), not one of a few connections shared by every conversation: with Sanic
+    workers sharing a listening socket, whichever worker is free accepts a new connection, while
+    sixteen long-lived connections stay wherever they were accepted (often all on one worker)."""
     deadline = time.monotonic() + seconds
     done = failures = 0
 
-    async def one_client(http: httpx.AsyncClient) -> None:
+    async def one_client() -> None:
         nonlocal done, failures
         while time.monotonic() < deadline and done < max_turns:
             sender = f"bench-load-{uuid.uuid4().hex[:12]}"
-            for text, expect in bot.conversation:
-                if time.monotonic() >= deadline:
-                    return
-                try:
-                    await turn(http, bot.server, sender, text, expect)
-                    done += 1
-                except (TurnFailed, httpx.HTTPError, ValueError):
-                    failures += 1
-                    break  # this conversation is off script: start a new one
+            async with customer_client() as http:
+                for text, expect in bot.conversation:
+                    if time.monotonic() >= deadline:
+                        return
+                    try:
+                        await turn(http, bot.server, sender, text, expect)
+                        done += 1
+                    except (TurnFailed, httpx.HTTPError, ValueError):
+                        failures += 1
+                        break  # this conversation is off script: start a new one
 
     started = time.monotonic()
-    async with client(clients) as http:
-        await asyncio.gather(*(one_client(http) for _ in range(clients)))
+    await asyncio.gather(*(one_client() for _ in range(clients)))
     return Throughput(done, failures, time.monotonic() - started)
 
 
