@@ -9,6 +9,7 @@ and styles only from /desk/static, no inline code).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Final
 from urllib.parse import parse_qs
@@ -171,10 +172,15 @@ def desk(request: Request, session: SessionDep, now: NowDep, settings: SettingsD
     return _page(html)
 
 
-@router.get("/supervisor")
-def supervisor(
-    request: Request, session: SessionDep, now: NowDep, settings: SettingsDep
+def _for_supervisors(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    render: Callable[[str, str], str],
 ) -> Response:
+    """A supervisors' page rendered with (display name, CSRF token); the login page for nobody,
+    a 403 page for an agent."""
     try:
         agent_session = current_session(
             session, request.cookies.get(SESSION_COOKIE), now, settings.desk_session_minutes
@@ -187,25 +193,20 @@ def supervisor(
             "Supervisors only", "Only supervisors see the figures.", "/desk", "Back to the desk"
         )
         return _page(page, 403)
-    return _page(supervisor_page(agent.display_name, agent_session.csrf_token))
+    return _page(render(agent.display_name, agent_session.csrf_token))
+
+
+@router.get("/supervisor")
+def supervisor(
+    request: Request, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> Response:
+    return _for_supervisors(request, session, now, settings, supervisor_page)
 
 
 @router.get("/service")
 def service(request: Request, session: SessionDep, now: NowDep, settings: SettingsDep) -> Response:
     """The Service page: containment, satisfaction and handoffs with charts (supervisors)."""
-    try:
-        agent_session = current_session(
-            session, request.cookies.get(SESSION_COOKIE), now, settings.desk_session_minutes
-        )
-    except NotLoggedIn:
-        return _to_login()
-    agent = agent_session.agent
-    if agent.role is not AgentRole.SUPERVISOR:
-        page = message_page(
-            "Supervisors only", "Only supervisors see the figures.", "/desk", "Back to the desk"
-        )
-        return _page(page, 403)
-    return _page(service_page(agent.display_name, agent_session.csrf_token))
+    return _for_supervisors(request, session, now, settings, service_page)
 
 
 @router.get("/vendor/chart.umd.min.js")

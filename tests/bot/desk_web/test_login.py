@@ -150,22 +150,26 @@ def test_logout_ends_the_session_and_takes_the_agent_off_duty(
     assert _agent(seeded_db, "maria").on_duty is False
 
 
-def test_pages_redirect_to_login_and_the_supervisor_page_is_for_supervisors(
+def test_pages_redirect_to_login_and_the_supervisor_pages_are_for_supervisors(
     desk_client: TestClient,
 ) -> None:
-    for path in ("/desk", "/desk/supervisor"):
+    for path in ("/desk", "/desk/supervisor", "/desk/service"):
         answer = desk_client.get(path, follow_redirects=False)
         assert answer.status_code == 303
         assert answer.headers["location"] == "/desk/login"
 
     log_in(desk_client, "maria")
     assert desk_client.get("/desk/supervisor").status_code == 403
+    assert desk_client.get("/desk/service").status_code == 403
     assert 'id="supervisor-link"' not in desk_client.get("/desk").text
 
     log_in(desk_client, "sara")
     page = desk_client.get("/desk/supervisor")
     assert page.status_code == 200
     assert 'id="stats-queue-length"' in page.text
+    service = desk_client.get("/desk/service")
+    assert service.status_code == 200
+    assert 'id="service-days"' in service.text
     assert 'id="supervisor-link"' in desk_client.get("/desk").text
 
 
