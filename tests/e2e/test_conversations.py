@@ -108,7 +108,12 @@ def test_with_no_agent_on_duty_a_person_is_not_promised(stack: Stack, sender: st
     ticket = f"{stack.backend_url}/api/v1/handoffs/by-conversation/{sender}"
     auth = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
     assert httpx.get(ticket, headers=auth).json()["status"] == "queued"  # while they decide
-    assert stack.chat(sender, "bye") == ["Goodbye, and thanks for getting in touch."]
+    goodbye = stack.chat(sender, "bye")
+    assert goodbye[0] == "Goodbye, and thanks for getting in touch."
+    assert goodbye[1:] == [  # the one-question survey, once the bot has served a request
+        "Before you go: how satisfied are you with this chat? Choose from 1 (not at all) to "
+        "5 (very satisfied). You can also just carry on."
+    ]
     assert httpx.get(ticket, headers=auth).status_code == 404  # withdrawn: nobody waits for them
 
 

@@ -35,7 +35,7 @@ ASK_FACTOR = (
 )
 ASK_AMOUNT = (
     "Thanks. With the postcode I also need the total of your latest invoice, in euros "
-    "(for example 54.17)."
+    "(for example 48.90)."
 )
 VERIFIED = "Thanks Ana, you're verified."
 NO_MATCH = "Sorry, that doesn't match our records."
