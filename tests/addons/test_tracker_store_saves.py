@@ -256,7 +256,10 @@ def test_a_cached_tracker_is_what_loading_it_back_gives(tmp_path: Path, domain: 
             assert loaded is not None
             assert state_of(cached) == state_of(loaded), f"turn {index}"
             assert cached.latest_message is not None
-            assert "4111" not in json.dumps(state_of(cached), default=str)
+            # The card number in any of its forms (a bare "4111" can occur in a timestamp).
+            state = json.dumps(state_of(cached), default=str)
+            assert "4111 1111" not in state
+            assert "4111111111111111" not in state
             await ours.save(cached)  # handed back unchanged: nothing new is stored
 
     asyncio.run(conversation())
