@@ -76,9 +76,14 @@ def date_short(value: date | datetime | str, language: str | None) -> str:
 def date_long(value: date | datetime | str, language: str | None) -> str:
     """ "30. novembra 2026" (sl), "30 November 2026" (en)."""
     day = _date(value)
+    return f"{_day_and_month_name(day, language)} {day.year}"
+
+
+def _day_and_month_name(day: date, language: str | None) -> str:
+    """The day and the month's name: "30. novembra" (sl, the month declined), "30 November"."""
     if _language(language) == "sl":
-        return f"{day.day}. {_SL_MONTHS_GENITIVE[day.month - 1]} {day.year}"
-    return format_date(day, "d MMMM y", locale="en")
+        return f"{day.day}. {_SL_MONTHS_GENITIVE[day.month - 1]}"
+    return format_date(day, "d MMMM", locale="en")
 
 
 def month_year(value: date | datetime | str, language: str | None) -> str:
@@ -89,10 +94,7 @@ def month_year(value: date | datetime | str, language: str | None) -> str:
 
 def day_month(value: date | datetime | str, language: str | None) -> str:
     """ "15. marca" (sl), "15 March" (en): a date's day and month, for the start of a range."""
-    day = _date(value)
-    if _language(language) == "sl":
-        return f"{day.day}. {_SL_MONTHS_GENITIVE[day.month - 1]}"
-    return format_date(day, "d MMMM", locale="en")
+    return _day_and_month_name(_date(value), language)
 
 
 def number(value: Decimal | int, language: str | None) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from i18n import date_long, date_short, from_accept_language, money, month_year, normalise_language
+from i18n.formats import day_month
 
 
 @pytest.mark.parametrize(
@@ -30,12 +31,14 @@ def test_dates_in_slovenian_decline_the_month() -> None:
     assert date_long("2026-11-30", "sl") == "30. novembra 2026"
     assert date_long(date(1985, 3, 14), "sl") == "14. marca 1985"
     assert month_year("2026-10-01", "sl") == "oktober 2026"
+    assert day_month("2026-03-15", "sl") == "15. marca"  # the start of a range, no year
 
 
 def test_dates_in_english_as_the_product_always_wrote_them() -> None:
     assert date_short("2026-11-30T10:00:00Z", "en") == "30 Nov 2026"
     assert date_long("2026-11-30", "en") == "30 November 2026"
     assert month_year("2026-10-01", "en") == "October 2026"
+    assert day_month(datetime(2026, 3, 15, 23, 0), "en") == "15 March"
 
 
 @pytest.mark.parametrize(
