@@ -53,6 +53,7 @@ from scripts.bench_processes import (  # noqa: E402
 )
 from scripts.bench_report import Figure, p50, p95  # noqa: E402
 from scripts.managed_process import ManagedProcess  # noqa: E402
+from scripts.process_groups import group_usage  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -98,23 +99,9 @@ async def rest_turn(http: httpx.AsyncClient, url: str, sender: str, text: str, e
         raise TurnFailed(f"expected {expect!r}")
 
 
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
 def cpu_seconds(pgids: set[int]) -> dict[int, float]:
     """CPU time (user + system, children included) used so far by each of these process groups."""
-    total = dict.fromkeys(pgids, 0.0)
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        if int(fields[2]) in pgids:
-            total[int(fields[2])] += sum(int(value) for value in fields[11:15]) / _TICKS
-    return total
+    return {pgid: usage.cpu_seconds for pgid, usage in group_usage(pgids).items()}
 
 
 def p99(samples: list[float]) -> float:

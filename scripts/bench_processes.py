@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from scripts.managed_process import ManagedProcess
+from scripts.process_groups import group_usage
 from scripts.run_all import services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,17 +52,7 @@ def vm_rss_mb(pid: int) -> float:
 
 def group_rss_mb(pgid: int) -> float:
     """Resident memory of a whole process group (Rasa's Sanic workers are children), in MB."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
-            if int(fields[2]) == pgid:
-                total += vm_rss_mb(int(entry.name))
-        except (OSError, IndexError, BenchError):
-            continue  # gone meanwhile
-    return total
+    return group_usage({pgid})[pgid].rss_mb
 
 
 def check_alive(process: ManagedProcess) -> None:

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script too: `python scripts/run_all.py`
+
+from scripts.process_groups import group_usage  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,6 @@ STABLE_AFTER_S = 60.0  # a process that ran this long starts the backoff again f
 WATCH_INTERVAL_S = 0.25  # how often exits and memory are checked
 STOP_GRACE_S = 15.0
 DEFAULT_MAX_RSS_MB = {"rasa": 3000, "actions": 1000, "backend": 1000}
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _output_lock = threading.Lock()
 
 
@@ -126,19 +128,7 @@ def max_rss_mb(name: str, env: dict[str, str]) -> int | None:
 
 def group_rss_mb(pgids: set[int]) -> dict[int, float]:
     """Resident memory of every process group asked for (a service and its children), in MB."""
-    totals = dict.fromkeys(pgids, 0.0)
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        pgid, rss_pages = int(fields[2]), int(fields[21])
-        if pgid in totals:
-            totals[pgid] += rss_pages * _PAGE_BYTES / 2**20
-    return totals
+    return {pgid: usage.rss_mb for pgid, usage in group_usage(pgids).items()}
 
 
 def _die_with_parent() -> None:
