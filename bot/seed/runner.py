@@ -7,10 +7,11 @@ demo agents (maria, tomaz, sara) are added when missing, also to a database seed
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -18,15 +19,16 @@ from sqlalchemy import func, select, text
 
 from bot.billing.models import AddOn, Customer, Invoice, InvoiceLine, Plan
 from bot.commerce.policy import HoldoutPolicy
-from bot.core.dates import add_months, month_start
 from bot.desk.agents import ensure_demo_agents
+from bot.seed.batch import FIRST_GENERATED_ACCOUNT, add_generated, latest_period
 from bot.seed.catalog import ADD_ONS, PLANS
+from bot.seed.copytext import encode, local_counts
 from bot.seed.demo import demo_specs
-from bot.seed.generated import generated_spec
 from bot.seed.invoicing import bill_customer
-from bot.seed.outcomes import add_outcomes
+from bot.seed.parallel import Batches, copy_batches, worker_count
 from bot.seed.rows import Rows, table_of
 from bot.seed.writer import (
+    copy_text,
     foreign_keys_suspended,
     move_sequences,
     refresh_statistics,
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 logger = logging.getLogger(__name__)
-FIRST_GENERATED_ACCOUNT = 100_005
+__all__ = ["FIRST_GENERATED_ACCOUNT", "SeedResult", "generate", "latest_period", "seed"]
 MAX_CUSTOMERS = 899_995 - len(PLANS)  # account numbers stay six digits
 BATCH_CUSTOMERS = 1_000  # generated customers per batch: about 100,000 rows
 HOLDOUT_SHARE = HoldoutPolicy().share  # the policy's default; `bot seed` passes the file's
@@ -57,11 +59,6 @@ class SeedResult:
     seconds: float
 
 
-def latest_period(as_of: date) -> date:
-    """The period of the latest invoice: the month before `as_of`'s month."""
-    return add_months(month_start(as_of), -1)
-
-
 def generate(
     customers: int,
     as_of: date,
@@ -72,10 +69,18 @@ def generate(
     generated ones, `batch_customers` generated customers per batch (ids go on across batches).
 
     Only one batch lives at a time, so memory does not grow with `customers`."""
-    if not 0 <= customers <= MAX_CUSTOMERS:
-        raise ValueError(f"customers must be between 0 and {MAX_CUSTOMERS}")
-    if batch_customers < 1:
-        raise ValueError("batch_customers must be at least 1")
+    _check(customers, batch_customers)
+    rows = head_rows(as_of)
+    for first in range(0, customers, batch_customers):
+        if first:
+            yield rows
+            rows = rows.next_batch()
+        add_generated(rows, first, min(batch_customers, customers - first), as_of, holdout_share)
+    yield rows
+
+
+def head_rows(as_of: date) -> Rows:
+    """The rows before the generated customers: the catalog and the four demo customers."""
     rows = Rows()
     for plan in PLANS:
         rows.add(
@@ -101,15 +106,14 @@ def generate(
     latest = latest_period(as_of)
     for spec in demo_specs(latest):
         bill_customer(spec, latest, as_of, rows)
-    for index in range(customers):
-        if index and index % batch_customers == 0:
-            add_outcomes(rows, as_of, holdout_share, FIRST_GENERATED_ACCOUNT)
-            yield rows
-            rows = rows.next_batch()
-        spec = generated_spec(index, str(FIRST_GENERATED_ACCOUNT + index), latest)
-        bill_customer(spec, latest, as_of, rows)
-    add_outcomes(rows, as_of, holdout_share, FIRST_GENERATED_ACCOUNT)
-    yield rows
+    return rows
+
+
+def _check(customers: int, batch_customers: int) -> None:
+    if not 0 <= customers <= MAX_CUSTOMERS:
+        raise ValueError(f"customers must be between 0 and {MAX_CUSTOMERS}")
+    if batch_customers < 1:
+        raise ValueError("batch_customers must be at least 1")
 
 
 def has_data(connection: Connection) -> bool:
@@ -135,11 +139,13 @@ def seed(
     reset: bool = False,
     batch_customers: int = BATCH_CUSTOMERS,
     holdout_share: float = HOLDOUT_SHARE,
+    workers: int | None = None,
 ) -> SeedResult:
     """Load the data set unless data is already there (or `reset`); one transaction, written
-    batch by batch as it is generated (COPY on PostgreSQL)."""
+    batch by batch as it is generated. On PostgreSQL `workers` processes (default one per CPU)
+    generate the batches while this one writes them with COPY; elsewhere it is all serial."""
     started = time.perf_counter()
-    written: Counter[Table] = Counter()
+    _check(customers, batch_customers)
     with engine.begin() as connection:
         agents_from = datetime(as_of.year, as_of.month, as_of.day, 8, tzinfo=UTC)
         if has_data(connection):
@@ -148,24 +154,58 @@ def seed(
                 logger.info("seed.skipped")
                 return SeedResult(False, 0, 0, 0, time.perf_counter() - started)
             wipe(connection)
-        last: Rows | None = None
         with foreign_keys_suspended(connection):
-            for rows in generate(customers, as_of, batch_customers, holdout_share):
-                write_batch(connection, rows)
-                written.update({table: len(batch) for table, batch in rows.by_table.items()})
-                last = rows
-        if last is not None:
-            move_sequences(connection, {table: last.last_id(table) for table in written})
-        refresh_statistics(connection, list(written))
+            if connection.dialect.name == "postgresql":
+                batches = Batches(customers, batch_customers, as_of, holdout_share)
+                loaded = _load_in_parallel(connection, batches, workers or worker_count())
+            else:
+                loaded = _load(connection, customers, as_of, batch_customers, holdout_share)
+        move_sequences(connection, loaded.last_ids)
+        refresh_statistics(connection, list(loaded.written))
         ensure_demo_agents(connection, agents_from)
     result = SeedResult(
         created=True,
-        customers=written[table_of(Customer)],
-        invoices=written[table_of(Invoice)],
-        lines=written[table_of(InvoiceLine)],
+        customers=loaded.written[table_of(Customer)],
+        invoices=loaded.written[table_of(Invoice)],
+        lines=loaded.written[table_of(InvoiceLine)],
         seconds=time.perf_counter() - started,
     )
     logger.info(
         "seed.done", extra={"customers": result.customers, "seconds": round(result.seconds, 2)}
     )
     return result
+
+
+@dataclass
+class _Loaded:
+    """Rows written per table and the highest id written per table."""
+
+    written: Counter[Table] = field(default_factory=Counter)
+    last_ids: dict[Table, int] = field(default_factory=dict)
+
+
+def _load(
+    connection: Connection, customers: int, as_of: date, batch_customers: int, holdout_share: float
+) -> _Loaded:
+    loaded = _Loaded()
+    for rows in generate(customers, as_of, batch_customers, holdout_share):
+        write_batch(connection, rows)
+        for table, batch in rows.by_table.items():
+            loaded.written[table] += len(batch)
+            loaded.last_ids[table] = rows.last_id(table)
+    return loaded
+
+
+def _load_in_parallel(connection: Connection, batches: Batches, workers: int) -> _Loaded:
+    """PostgreSQL: the catalog and demo customers from here, then the generated customers as
+    the workers encode them (see `parallel`), each table's text by COPY."""
+    loaded = _Loaded()
+    head = head_rows(batches.as_of)
+    generated = copy_batches(batches, local_counts(head), workers)
+    for batch in itertools.chain([encode(head, {})], generated):
+        for table_text in batch:
+            copy_text(connection, table_text)
+            table = metadata.tables[table_text.table]
+            loaded.written[table] += table_text.rows
+            loaded.last_ids[table] = table_text.last_id
+    return loaded
