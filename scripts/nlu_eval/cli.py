@@ -23,6 +23,8 @@ from .training import ModelStore
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESULTS = PROJECT_ROOT / "var" / "results" / "nlu"
 DEFAULT_DEV_SET = PROJECT_ROOT.parent / "shared" / "nlu-dev" / "multidogo.yml"
+# Read by addons/encoder/cache.py (not imported here: the add-ons need Rasa's environment first).
+EMBEDDING_CACHE_VARIABLE = "SENTENCE_EMBEDDING_CACHE"
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="cross-validation also scored per language (comma list; empty for none)",
     )
     run.add_argument("--enforce-gates", action="store_true", help="exit 1 when a seed fails")
+    run.add_argument(
+        "--no-embedding-cache",
+        action="store_true",
+        help="embed every text again in every training (default: cached under --cache)",
+    )
 
     gate = sub.add_parser("gate", parents=[common], help="one trained model against the gates")
     gate.add_argument("--model", type=Path, required=True)
@@ -166,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_rasa()
     # Rasa's training cache stays with the evaluation's models, apart from `rasa train`'s.
     os.environ.setdefault("RASA_CACHE_DIRECTORY", str(args.cache / "rasa-cache"))
+    if args.command == "eval" and not args.no_embedding_cache:
+        # The encoder is frozen: each text is embedded once for all trainings and parses
+        # (addons/encoder/cache.py; the same bytes as embedding it again).
+        os.environ.setdefault(EMBEDDING_CACHE_VARIABLE, str(args.cache / "embeddings"))
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(1, str(PROJECT_ROOT))  # custom components (addons.*) by module path
     try:
