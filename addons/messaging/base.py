@@ -5,8 +5,10 @@ A platform's module supplies only its own parts: how a request proves its origin
 becomes messages, how a conversation id maps to its address, and how a message is rendered.
 
 Order of checks on `POST /webhooks/<name>/webhook`, so nothing unproven reaches Rasa: channel off
--> 404; body over `MAX_BODY_BYTES` -> 413; no or wrong signature -> 401 / 403; not the platform's
-JSON -> 400; then 200 at once, each new delivery (not seen before, not older than the
+-> 404; body over `MAX_BODY_BYTES` -> 413 (the route streams its body: Sanic would otherwise read
+up to its REQUEST_MAX_SIZE, 100 MB, before the handler runs; a larger Content-Length is refused
+unread, a chunked body as soon as it passes the limit); no or wrong signature -> 401 / 403; not
+the platform's JSON -> 400; then 200 at once, each new delivery (not seen before, not older than the
 de-duplication memory where the signed body dates it) handled in the background (platforms retry
 deliveries they think failed, and Slack waits three seconds at most). A message that is not text
 or is over `MAX_MESSAGE_CHARS` gets the channel's short answer and never reaches Rasa; card numbers
@@ -28,6 +30,7 @@ from typing import Any, Final
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -67,6 +70,19 @@ class Incoming:
     locale: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     sent_at: float | None = None  # seconds since the epoch, when the signed body says
+
+
+async def receive_body_within(request: Request, limit: int) -> bool:
+    """Read a streamed request's body into `request.body` unless it is over `limit` bytes
+    (False: refused by its Content-Length before any of it is read, or as soon as a chunked body
+    passes the limit). Sanic reads no more of a refused body: it closes the connection."""
+    if request.stream is not None:
+        request.stream.request_max_size = limit  # Sanic checks each read, Content-Length first
+        try:
+            await request.receive_body()
+        except PayloadTooLarge:
+            return False
+    return len(request.body or b"") <= limit  # also a body read already (a route not streamed)
 
 
 def is_stale(incoming: Incoming, now: float) -> bool:
@@ -177,8 +193,13 @@ class MessagingInput(InputChannel, ABC):
                 return response.json({"error": "channel_off"}, status=404)
             return self.handshake(request)
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
+            if not self.settings:
+                return response.json({"error": "channel_off"}, status=404)
+            if not await receive_body_within(request, MAX_BODY_BYTES):
+                logger.info("messaging.body_too_large", extra={"channel": self.name()})
+                return response.json({"error": "body_too_large"}, status=413)
             refused = self._refusal(request)
             if refused is not None:
                 return refused
@@ -200,10 +221,6 @@ class MessagingInput(InputChannel, ABC):
         return webhook
 
     def _refusal(self, request: Request) -> HTTPResponse | None:
-        if not self.settings:
-            return response.json({"error": "channel_off"}, status=404)
-        if len(request.body or b"") > MAX_BODY_BYTES:
-            return response.json({"error": "body_too_large"}, status=413)
         try:
             self.check_signature(request)
         except SignatureError as error:
