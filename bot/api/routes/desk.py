@@ -46,6 +46,7 @@ from bot.desk.web import (
     desk_page,
     login_page,
     message_page,
+    retention_page,
     service_page,
     supervisor_page,
 )
@@ -207,6 +208,14 @@ def supervisor(
 def service(request: Request, session: SessionDep, now: NowDep, settings: SettingsDep) -> Response:
     """The Service page: containment, satisfaction and handoffs with charts (supervisors)."""
     return _for_supervisors(request, session, now, settings, service_page)
+
+
+@router.get("/retention")
+def retention(
+    request: Request, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> Response:
+    """The Retention page: offers vs holdout, survival, practices and uplift with charts."""
+    return _for_supervisors(request, session, now, settings, retention_page)
 
 
 @router.get("/vendor/chart.umd.min.js")

@@ -2,6 +2,11 @@
 
     GET /desk/api/analytics/experiments?horizon=90            offers vs holdout, per segment
     GET /desk/api/analytics/survival?offer_code=X&segment=all  Kaplan-Meier per arm, Cox model
+    GET /desk/api/analytics/report?horizon=90            every section (bot.analytics.report)
+    GET /desk/api/analytics/experiments.csv?horizon=90   offers vs holdout per segment, as CSV
+
+The report is the Retention page's data and JSON export, the same computation as the files of
+`bot analytics report`.
 
 Under /desk because the desk's session cookie is scoped to Path=/desk (the browser would not
 send it to /api/v1). The figures are computed from `offers` and `outcomes` on each request.
@@ -12,11 +17,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from bot.analytics.experiments import ALL_SEGMENTS, effects
 from bot.analytics.histories import load_histories
+from bot.analytics.report import build_report, experiments_csv, histories_for
 from bot.analytics.survival import survival
-from bot.api.deps import DiscountPolicyDep, SessionDep
+from bot.api.deps import DiscountPolicyDep, NowDep, SessionDep
 from bot.api.desk_auth import SupervisorDep
 
 router = APIRouter(prefix="/desk/api/analytics", tags=["desk"])
@@ -48,9 +55,30 @@ def survival_curves(
 ) -> dict[str, Any]:
     """Kaplan-Meier curves per arm and the Cox hazard ratio for one offer (and segment);
     empty arms and a null `cox` when there is no such history."""
-    histories = [
-        h
-        for h in load_histories(session)
-        if h.offer_code == offer_code and segment in (ALL_SEGMENTS, h.segment)
-    ]
+    histories = histories_for(load_histories(session), offer_code, segment)
     return survival(offer_code, segment, histories).as_json()
+
+
+@router.get("/report")
+def report(
+    _supervisor: SupervisorDep,
+    session: SessionDep,
+    policy: DiscountPolicyDep,
+    now: NowDep,
+    horizon: Horizon = 90,
+) -> dict[str, Any]:
+    """Offers vs holdout, survival per offer and segment, practices and uplift in one answer."""
+    return build_report(session, horizon=horizon, holdout_share=policy.holdout.share, now=now)
+
+
+@router.get("/experiments.csv", response_class=Response)
+def experiments_as_csv(
+    _supervisor: SupervisorDep, session: SessionDep, horizon: Horizon = 90
+) -> Response:
+    """One row per offer and segment (empty cells where a figure does not exist)."""
+    found = effects(load_histories(session), horizons=(horizon,))
+    return Response(
+        experiments_csv([effect.as_json() for effect in found]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="retention-{horizon}-days.csv"'},
+    )

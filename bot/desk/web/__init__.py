@@ -19,6 +19,7 @@ STATIC_DIR: Final = WEB_DIR / "static"
 TEMPLATES_DIR: Final = WEB_DIR / "templates"
 WRONG_CREDENTIALS: Final = "Wrong username or password."
 FORM_EXPIRED: Final = "The sign-in form expired. Please try again."
+CHART_BUNDLE_URL: Final = "/desk/vendor/chart.umd.min.js"  # Chart.js, served from our origin
 
 
 @cache
@@ -41,6 +42,7 @@ def desk_page(display_name: str, csrf_token: str, is_supervisor: bool) -> str:
     link = (
         '<a href="/desk/supervisor" id="supervisor-link">Figures</a>'
         ' <a href="/desk/service" id="service-link">Service</a>'
+        ' <a href="/desk/retention" id="retention-link">Retention</a>'
         if is_supervisor
         else ""
     )
@@ -51,12 +53,40 @@ def desk_page(display_name: str, csrf_token: str, is_supervisor: bool) -> str:
     )
 
 
+def _figures_page(
+    title: str, body: str, scripts: tuple[str, ...], display_name: str, csrf_token: str
+) -> str:
+    """A supervisors' page: `layout.html` (head, top bar, navigation) around the template
+    `body`, loading the desk's own `scripts` (paths on our origin) in order."""
+    tags = "\n".join(
+        f'  <script src="{escape(src, quote=True)}" defer></script>' for src in scripts
+    )
+    main = _template(body).template  # static markup, no placeholders
+    return _render(
+        "layout.html",
+        {"scripts": tags, "main": main},
+        {"title": title, "display_name": display_name, "csrf_token": csrf_token},
+    )
+
+
 def supervisor_page(display_name: str, csrf_token: str) -> str:
-    return _render("supervisor.html", {}, {"display_name": display_name, "csrf_token": csrf_token})
+    scripts = ("/desk/static/common.js", "/desk/static/supervisor.js")
+    return _figures_page("Supervisor", "supervisor.html", scripts, display_name, csrf_token)
 
 
 def service_page(display_name: str, csrf_token: str) -> str:
-    return _render("service.html", {}, {"display_name": display_name, "csrf_token": csrf_token})
+    scripts = (CHART_BUNDLE_URL, "/desk/static/common.js", "/desk/static/service.js")
+    return _figures_page("Service", "service.html", scripts, display_name, csrf_token)
+
+
+def retention_page(display_name: str, csrf_token: str) -> str:
+    scripts = (
+        CHART_BUNDLE_URL,
+        "/desk/static/common.js",
+        "/desk/static/retention-charts.js",
+        "/desk/static/retention.js",
+    )
+    return _figures_page("Retention", "retention.html", scripts, display_name, csrf_token)
 
 
 def message_page(title: str, text: str, link: str, link_text: str) -> str:
