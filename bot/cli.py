@@ -279,5 +279,24 @@ def analytics_retention(
     _run(analyse)
 
 
+@analytics_app.command("report")
+def analytics_report(
+    out: Annotated[Path, typer.Option(help="Folder for the HTML and JSON files.")] = Path(
+        "var/reports"
+    ),
+    horizon: Annotated[int, typer.Option(min=1, max=730, help="Days after the decision.")] = 90,
+) -> None:
+    """Every retention figure as a self-contained HTML file and a JSON file."""
+
+    def write(settings: Settings) -> None:
+        from bot.analytics.report_files import write_report
+
+        html_file, json_file = write_report(settings, out, horizon)
+        typer.echo(f"wrote {html_file}")
+        typer.echo(f"wrote {json_file}")
+
+    _run(write)
+
+
 if __name__ == "__main__":
     app()
