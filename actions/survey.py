@@ -8,6 +8,11 @@ when the session started) and asks the question once per session. The buttons se
 comment (`survey_comment_form`, one free-text slot) or leave. A customer who ignores the question
 and asks something else is simply answered: nothing waits for the survey.
 
+When an agent hands the conversation back to the bot (or closes the ticket), the back end has
+Rasa run `action_ask_survey_after_handoff` (bot/desk/rasa_client.py): the same question about the
+person's help, once per session like the other (a goodbye afterwards does not ask again). No end is
+reported then: the handoff ticket is that contact in the service figures.
+
 Storing is best-effort: the back end being down never stops the conversation (logged, no text of
 the customer in the log). The comment is masked by the back end (privacy.masking) before it is
 stored; Rasa's tracker store redacts it like every message.
@@ -32,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 # Catalogue keys (i18n/locales/*/LC_MESSAGES/bot.po).
 QUESTION: Final = "survey.question"
+QUESTION_AFTER_AGENT: Final = "survey.question_after_agent"
 THANKS: Final = "survey.thanks"
 COMMENT_THANKS: Final = "survey.comment_thanks"
 ALREADY_ANSWERED: Final = "survey.already_answered"
@@ -145,6 +151,22 @@ class ActionCloseConversation(SurveyAction):
         if tracker.get_slot(names.SURVEY_ASKED):
             return []
         say(dispatcher, QUESTION, buttons=rating_buttons())
+        return [SlotSet(names.SURVEY_ASKED, True)]
+
+
+class ActionAskSurveyAfterHandoff(GuardedAction):
+    """Run by the back end when an agent hands the conversation back or closes the ticket: ask
+    the survey about the person's help, unless it was asked in this session already."""
+
+    def name(self) -> str:
+        return "action_ask_survey_after_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot(names.SURVEY_ASKED):
+            return []
+        say(dispatcher, QUESTION_AFTER_AGENT, buttons=rating_buttons())
         return [SlotSet(names.SURVEY_ASKED, True)]
 
 

@@ -15,7 +15,9 @@ Order and failure, chosen so that a retry is always safe:
   it again. There is no "delivered" column: the system line is the record.
 * resolve: who may resolve is checked, then Rasa resumes the conversation and the closing line
   is sent, and only then is the ticket resolved. If Rasa is down nothing changes (503): a
-  resolved ticket must never leave the customer with a paused bot.
+  resolved ticket must never leave the customer with a paused bot. Once resolved, the bot asks
+  the end-of-conversation survey (its own action, once per session); that is best-effort: if Rasa
+  fails then, the ticket stays resolved and the customer simply is not asked (logged).
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def _check_handler(db: Session, ticket_id: int, agent: Agent) -> HandoffTicket:
 async def resolve_and_resume(
     db: Session, rasa: RasaClient, ticket_id: int, agent: Agent, body: ResolveIn, now: datetime
 ) -> HandoffTicket:
-    """Resume the bot, say the closing line, then record the outcome (see the docstring)."""
+    """Resume the bot, say the closing line, record the outcome, then have the bot ask the
+    survey (see the docstring)."""
     ticket = await run_in_threadpool(_check_handler, db, ticket_id, agent)
     await rasa.resume(ticket.conversation_id)
     closing = (
@@ -106,4 +109,12 @@ async def resolve_and_resume(
         else lines.hand_back(ticket.language)
     )
     await rasa.send_system_line(ticket.conversation_id, closing)
-    return await run_in_threadpool(resolve, db, ticket_id, agent, body, now)
+    resolved = await run_in_threadpool(resolve, db, ticket_id, agent, body, now)
+    try:
+        await rasa.ask_survey(resolved.conversation_id)
+    except RasaUnavailable:
+        logger.warning(
+            "desk.survey_not_asked",
+            extra={"conversation_id": resolved.conversation_id, "ticket_id": resolved.id},
+        )
+    return resolved

@@ -5,6 +5,7 @@
     await rasa.send_agent_reply(conversation_id, "Maria", "I have credited the fee.")
     await rasa.send_system_line(conversation_id, "You're back with the billing assistant.")
     await rasa.resume(conversation_id)                      # the bot answers again
+    await rasa.ask_survey(conversation_id)                  # "How satisfied are you ...?" 1-5
     turns = await rasa.conversation_turns(conversation_id)  # user and bot events
     await rasa.aclose()
 
@@ -35,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 _EVENTS_PATH: Final = "/conversations/{id}/tracker/events"
 _TRACKER_PATH: Final = "/conversations/{id}/tracker"
+_EXECUTE_PATH: Final = "/conversations/{id}/execute"
+# The bot's action asking the end-of-conversation survey after a person helped (actions/survey.py)
+SURVEY_AFTER_HANDOFF_ACTION: Final = "action_ask_survey_after_handoff"
 _SEND_TO_CUSTOMER: Final = {"execute_side_effects": "true", "output_channel": "latest"}
 
 
@@ -115,6 +119,24 @@ class RasaClient:
             {"event": "bot", "text": text, "metadata": {"desk": "system"}},
             params=_SEND_TO_CUSTOMER,
         )
+
+    async def ask_survey(self, conversation_id: str) -> None:
+        """Have the bot ask the survey (its own action, so the question, the buttons and the
+        once-per-session rule stay the bot's), then listen.
+
+        Rasa's `/execute` runs one action without predicting what follows, so the `action_listen`
+        the policies would have added is appended, as in `resume`: without it the customer's
+        answer would be read out of its context."""
+        path = _EXECUTE_PATH.format(id=_quoted(conversation_id))
+        await self._request(
+            "POST",
+            path,
+            conversation_id,
+            json={"name": SURVEY_AFTER_HANDOFF_ACTION},
+            params={"output_channel": "latest"},
+            retries=0,
+        )
+        await self._post_event(conversation_id, {"event": "action", "name": "action_listen"})
 
     async def conversation_turns(self, conversation_id: str) -> list[Turn]:
         """The customer's and the bot's messages in the tracker, oldest first."""

@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from actions.billing_client import BillingClient
 from actions.settings import ClientSettings
 from actions.survey import (
+    ActionAskSurveyAfterHandoff,
     ActionCloseConversation,
     ActionSaveSurveyComment,
     ActionSaveSurveyRating,
@@ -159,3 +160,25 @@ async def test_the_comment_goes_to_the_stored_answer() -> None:
     ]
     assert said == [("Thank you for your feedback.", [])]
     assert events == [SlotSet("survey_comment", None)]
+
+
+async def test_after_a_person_helped_the_survey_is_asked_once_in_the_customer_s_language() -> None:
+    handed_back = make_tracker(slots={"handoff_ticket": 3.0, "language": "sl"}, events=HELPED)
+    events, said = await run_action(ActionAskSurveyAfterHandoff(), handed_back)
+
+    assert said[0][0].startswith("Kako zadovoljni ste s pomočjo naše ekipe?")
+    assert [b["payload"] for b in said[0][1]] == RATING_PAYLOADS
+    assert events == [SlotSet("survey_asked", True)]
+
+    english = make_tracker(slots={"handoff_ticket": 3.0}, events=HELPED)
+    _events, said = await run_action(ActionAskSurveyAfterHandoff(), english)
+    assert said[0][0].startswith("How satisfied are you with the help from our team?")
+
+    asked = make_tracker(slots={"handoff_ticket": 3.0, "survey_asked": True}, events=HELPED)
+    assert await run_action(ActionAskSurveyAfterHandoff(), asked) == ([], [])
+
+
+async def test_a_goodbye_after_the_survey_after_a_person_does_not_ask_again() -> None:
+    service = FakeService()
+    bye = make_tracker("bye", "goodbye", slots={"survey_asked": True}, events=HELPED)
+    assert await run_action(ActionCloseConversation(service.client()), bye) == ([], [])

@@ -36,6 +36,7 @@ def fake_rasa(fake_rasa_server: FakeRasa) -> FakeRasa:
     fake_rasa_server.requests.clear()
     fake_rasa_server.events.clear()
     fake_rasa_server.down = False
+    fake_rasa_server.execute_down = False
     return fake_rasa_server
 
 

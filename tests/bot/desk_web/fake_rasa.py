@@ -2,8 +2,9 @@
 
 It records every request (method, path, query, JSON body) and answers like Rasa 3.6 does:
 POST /conversations/{id}/tracker/events -> the tracker; GET /conversations/{id}/tracker -> the
-tracker with the events posted so far (plus any `events` preloaded by the test). `down = True`
-makes it answer 503; a wrong `?token=` gets 401.
+tracker with the events posted so far (plus any `events` preloaded by the test); POST
+/conversations/{id}/execute -> the tracker (the action is recorded, see `executed`). `down = True`
+makes it answer 503 (`execute_down`: only `/execute`); a wrong `?token=` gets 401.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class FakeRasa:
     requests: list[Recorded] = field(default_factory=list)
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     down: bool = False
+    execute_down: bool = False  # only `/execute` answers 503
 
     def posted(self, conversation_id: str) -> list[dict[str, Any]]:
         """The events posted and accepted for a conversation, in order."""
@@ -56,6 +58,15 @@ class FakeRasa:
     def bot_texts(self, conversation_id: str) -> list[str]:
         return [e["text"] for e in self.posted(conversation_id) if e["event"] == "bot"]
 
+    def executed(self, conversation_id: str) -> list[str]:
+        """The actions the back end had Rasa run (`/execute`) and Rasa accepted, in order."""
+        path = f"/conversations/{conversation_id}/execute"
+        return [
+            r.body["name"]
+            for r in self.requests
+            if r.method == "POST" and r.path == path and r.status == 200
+        ]
+
     def app(self) -> Starlette:
         async def tracker_events(request: Request) -> JSONResponse:
             return await self._answer(request, post=True)
@@ -63,18 +74,22 @@ class FakeRasa:
         async def tracker(request: Request) -> JSONResponse:
             return await self._answer(request, post=False)
 
+        async def execute(request: Request) -> JSONResponse:
+            return await self._answer(request, post=True, store=False)
+
         return Starlette(
             routes=[
+                Route("/conversations/{cid:path}/execute", execute, methods=["POST"]),
                 Route("/conversations/{cid:path}/tracker/events", tracker_events, methods=["POST"]),
                 Route("/conversations/{cid:path}/tracker", tracker, methods=["GET"]),
             ]
         )
 
-    async def _answer(self, request: Request, *, post: bool) -> JSONResponse:
+    async def _answer(self, request: Request, *, post: bool, store: bool = True) -> JSONResponse:
         body = await request.json() if post else None
         recorded = Recorded(request.method, request.url.path, dict(request.query_params), body)
         self.requests.append(recorded)
-        if self.down:
+        if self.down or (self.execute_down and request.url.path.endswith("/execute")):
             recorded.status = 503
             return JSONResponse({"status": "failure"}, status_code=503)
         if request.query_params.get("token") != RASA_TOKEN:
@@ -82,7 +97,7 @@ class FakeRasa:
             return JSONResponse({"status": "failure", "reason": "NotAuthenticated"}, 401)
         cid = request.path_params["cid"]
         events = self.events.setdefault(cid, [])
-        if post:
+        if post and store:
             for event in body if isinstance(body, list) else [body]:
                 events.append({**event, "timestamp": time.time()})
         return JSONResponse({"sender_id": cid, "paused": False, "events": events})

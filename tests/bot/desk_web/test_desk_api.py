@@ -108,7 +108,8 @@ def test_claim_reply_and_hand_back_reach_rasa(
 
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "resolved"
-    assert fake_rasa.kinds("flow-1") == ["pause", "bot", "resume", "action", "bot"]
+    assert fake_rasa.kinds("flow-1") == ["pause", "bot", "resume", "action", "bot", "action"]
+    assert fake_rasa.executed("flow-1") == ["action_ask_survey_after_handoff"]  # then it listens
     assert fake_rasa.bot_texts("flow-1") == [
         "Maria (billing team): I see a double charge.",
         hand_back(Language.EN),
@@ -136,8 +137,27 @@ def test_close_resumes_and_says_goodbye(
     )
 
     assert closed.json()["status"] == "closed"
-    assert fake_rasa.kinds("flow-2") == ["pause", "resume", "action", "bot"]
+    assert fake_rasa.kinds("flow-2") == ["pause", "resume", "action", "bot", "action"]
     assert "closed" in fake_rasa.bot_texts("flow-2")[0]
+    assert fake_rasa.executed("flow-2") == ["action_ask_survey_after_handoff"]
+
+
+def test_a_survey_rasa_cannot_ask_leaves_the_ticket_resolved(
+    desk_client: TestClient, seeded_db: Engine, clock: FakeClock, fake_rasa: FakeRasa
+) -> None:
+    ticket_id = open_ticket(desk_client, seeded_db, clock, "flow-2b", verified=False)
+    log_in(desk_client, "maria")
+    desk_client.post(f"/desk/api/tickets/{ticket_id}/claim")
+    fake_rasa.execute_down = True
+
+    resolved = desk_client.post(
+        f"/desk/api/tickets/{ticket_id}/resolve", json={"outcome": "no_action", "then": "hand_back"}
+    )
+
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["status"] == "resolved"
+    assert fake_rasa.executed("flow-2b") == []  # refused, so no listen appended after it
+    assert fake_rasa.kinds("flow-2b") == ["pause", "resume", "action", "bot"]
 
 
 def test_another_agents_ticket_cannot_be_claimed_or_answered(

@@ -63,6 +63,16 @@ def test_pause_reply_system_line_resume_reach_rasa_in_order(fake: FakeRasa) -> N
     }
 
 
+def test_the_survey_is_the_bot_s_action_then_the_bot_listens(fake: FakeRasa) -> None:
+    call(fake.url, RASA_TOKEN, lambda rasa: rasa.ask_survey("conv-2"))
+
+    execute, listen = [r for r in fake.requests if r.method == "POST"]
+    assert execute.path == "/conversations/conv-2/execute"
+    assert execute.body == {"name": "action_ask_survey_after_handoff"}
+    assert execute.query == {"token": RASA_TOKEN, "output_channel": "latest"}
+    assert listen.body == {"event": "action", "name": "action_listen"}
+
+
 def test_agent_text_is_marked_as_from_a_person() -> None:
     assert from_person("Luka", "Hello") == "Luka (billing team): Hello"
 
