@@ -5,9 +5,11 @@
 2. `holdout` for a stable random share of the eligible cases (`holdout.share`): the same account,
    trigger and calendar month always land on the same side (`in_holdout`), and the accounts in
    `holdout.exempt_accounts` never do;
-3. `offer` with the best eligible offer the bot may make itself: the largest total discount
+3. `not_eligible` when the opt-in uplift rule (`uplift` in the policy) skips every eligible
+   offer for the customer's `segment` (after the holdout, so the experiment keeps its share);
+4. `offer` with the best eligible offer the bot may make itself: the largest total discount
    (monthly amount x months), ties going to the offer written first in the file;
-4. `needs_human` when every eligible offer is beyond the bot's tier; `required_tier` says who
+5. `needs_human` when every eligible offer is beyond the bot's tier; `required_tier` says who
    (agent or supervisor) may grant the best one.
 
 A discount is a percent of the current plan's monthly list price (add-ons excluded), rounded
@@ -115,8 +117,10 @@ def decide(
     account_number: str,
     trigger: Trigger,
     today: date,
+    segment: str | None = None,
 ) -> OfferDecision:
-    """The decision for one trigger (see the module docstring)."""
+    """The decision for one trigger (see the module docstring); `segment` is the customer's
+    segment for the uplift rule (None: unknown, the rule skips nothing)."""
     risk = churn_risk(history, today)
     rules = policy.offers_for(trigger)
     unmet = {rule.code: unmet_criteria(rule, history, today) for rule in rules}
@@ -135,6 +139,11 @@ def decide(
     if not exempt and in_holdout(account_number, trigger, period, policy.holdout.share):
         reason = f"holdout: no proactive offer this period ({period})"
         return OfferDecision(Decision.HOLDOUT, None, reason, risk)
+    skipped = [o.code for o in eligible if policy.uplift.skips(o.code, segment)]
+    eligible = [o for o in eligible if o.code not in skipped]
+    if not eligible:
+        why = f"uplift rule: {', '.join(skipped)} does not help the {segment} segment"
+        return OfferDecision(Decision.NOT_ELIGIBLE, None, f"not eligible: {why}", risk)
     bot_limits = policy.limits(Tier.BOT)
     mine = [
         offer

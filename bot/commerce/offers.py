@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 
+from bot.analytics.segments import latest_segment
 from bot.commerce.decisions import decide, holdout_period
 from bot.commerce.history import account_history
 from bot.commerce.models import AccountDiscount, Offer
@@ -132,7 +133,8 @@ def request_offer(
         return stored
     today = ctx.now.date()
     history = account_history(session, ctx.account, today)
-    result = decide(policy, history, ctx.account.account_number, trigger, today)
+    segment = latest_segment(session, ctx.account.id) if policy.uplift.enabled else None
+    result = decide(policy, history, ctx.account.account_number, trigger, today, segment)
     row = _decision_row(ctx, policy, trigger, result)
     session.add(row)
     session.flush()

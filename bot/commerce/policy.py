@@ -11,6 +11,8 @@ The file (`DISCOUNT_POLICY_PATH`, default `config/discount_policy.yml`) holds:
   accounts kept out of it.
 * `offer_valid_days` - how long an offer can be accepted; `arrangements` - payment arrangement
   limits.
+* `uplift` - optional, off by default: offers to skip for a customer segment because the uplift
+  model (`bot analytics uplift --policy`) found they do not help it; applied after the holdout.
 
 Amounts are written like the API's (`"25.00"`) and held as integer cents. `load_policy` raises
 `PolicyFileError` naming the file and every problem, so a bad file stops the back end at start.
@@ -98,6 +100,26 @@ class HoldoutPolicy(PolicyModel):
     exempt_accounts: list[str] = Field(default_factory=list)
 
 
+class UpliftSkip(PolicyModel):
+    offer: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    segment: str = Field(min_length=1, max_length=32)
+
+
+class UpliftRule(PolicyModel):
+    """Opt-in: skip `skip`'s offers for customers of its segments (the segment of their latest
+    recorded outcome); the randomized holdout is drawn before, so the experiment goes on."""
+
+    enabled: bool = False
+    skip: list[UpliftSkip] = Field(default_factory=list)
+
+    def skips(self, offer_code: str, segment: str | None) -> bool:
+        return (
+            self.enabled
+            and segment is not None
+            and any(item.offer == offer_code and item.segment == segment for item in self.skip)
+        )
+
+
 class ArrangementPolicy(PolicyModel):
     max_extension_days: int = Field(default=14, ge=1, le=90)
     instalment_counts: list[int] = Field(default_factory=lambda: [2, 3], min_length=1)
@@ -117,6 +139,7 @@ class DiscountPolicy(PolicyModel):
     offers: list[OfferRule]
     holdout: HoldoutPolicy = HoldoutPolicy()
     arrangements: ArrangementPolicy = ArrangementPolicy()
+    uplift: UpliftRule = UpliftRule()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
