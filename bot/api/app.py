@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -14,6 +12,7 @@ from bot.api.deps import require_service_token
 from bot.api.desk_runtime import desk_lifespan
 from bot.api.docs import DOCS_URL, OPENAPI_URL, REDOC_URL, add_protected_docs, docs_are_open
 from bot.api.errors import install_error_handlers
+from bot.api.request_log import RequestLog
 from bot.api.routes import (
     accounts,
     cancellation,
@@ -46,15 +45,10 @@ from bot.settings import get_settings
 from bot.website import routes as website
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-    from fastapi import Request, Response
-
     from bot.core.clock import Clock
     from bot.safety.outbox import MessageSender
     from bot.settings import Settings
 
-logger = logging.getLogger("bot.api")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": description}
     for status, description in {
@@ -65,34 +59,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         422: "Malformed request",
     }.items()
 }
-
-
-def _route_template(request: Request) -> str:
-    """The request path with each path parameter's value replaced by its name."""
-    if request.scope.get("route") is None:
-        return "unmatched"
-    values = {str(value): name for name, value in request.path_params.items()}
-    segments = request.url.path.split("/")
-    return "/".join(f"{{{values[part]}}}" if part in values else part for part in segments)
-
-
-async def _log_request(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """One line per request with the route template (never the path: it holds account numbers)."""
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = _route_template(request)
-    logger.info(
-        "request.done",
-        extra={
-            "method": request.method,
-            "route": route,
-            "status_code": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        },
-    )
-    return response
 
 
 def create_app(
@@ -147,7 +113,7 @@ def create_app(
     app.include_router(desk_service.router)
     app.include_router(desk_analytics.router)
     app.mount("/desk/static", StaticFiles(directory=DESK_STATIC_DIR), name="desk-static")
-    app.middleware("http")(_log_request)
+    app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders, rasa_public_url=settings.rasa_public_url)
     install_error_handlers(app)
     return app

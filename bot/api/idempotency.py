@@ -51,7 +51,7 @@ async def idempotent_request(
     )
 
 
-def write_context(
+async def write_context(
     account: VerifiedAccount,
     now: NowDep,
     x_conversation_id: Annotated[str | None, Header()] = None,
@@ -60,7 +60,7 @@ def write_context(
     return WriteContext(account=account, conversation_id=x_conversation_id or "", now=now)
 
 
-def idempotent_write_context(
+async def idempotent_write_context(
     account: VerifiedAccount,
     now: NowDep,
     idempotency: Annotated[IdempotentRequest, Depends(idempotent_request)],
