@@ -279,6 +279,68 @@ def analytics_retention(
     _run(analyse)
 
 
+@analytics_app.command("practices")
+def analytics_practices(
+    horizon: Annotated[int, typer.Option(min=1, max=730, help="Days after the contact.")] = 90,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of lines.")] = False,
+) -> None:
+    """Service practices and later churn: naive and adjusted differences (associations)."""
+
+    def analyse(settings: Settings) -> None:
+        from sqlalchemy.orm import Session
+
+        from bot.analytics.practices import CAVEAT, practice_effects
+        from bot.analytics.text import practices_table
+        from bot.db import create_db_engine
+
+        engine = create_db_engine(settings.database_url)
+        try:
+            with Session(engine) as session:
+                found = practice_effects(session, horizon)
+        finally:
+            engine.dispose()
+        if as_json:
+            data = {"horizon_days": horizon, "caveat": CAVEAT}
+            typer.echo(json.dumps({**data, "practices": [e.as_json() for e in found]}, indent=2))
+        else:
+            typer.echo(practices_table(found))
+
+    _run(analyse)
+
+
+@analytics_app.command("uplift")
+def analytics_uplift(
+    horizon: Annotated[int, typer.Option(min=1, max=730, help="Days after the decision.")] = 90,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of lines.")] = False,
+    policy: Annotated[
+        bool, typer.Option("--policy", help="Print the discount policy's uplift rule (YAML).")
+    ] = False,
+) -> None:
+    """Uplift model on the holdout: Qini curve on unseen data, who to offer what."""
+
+    def analyse(settings: Settings) -> None:
+        from sqlalchemy.orm import Session
+
+        from bot.analytics.text import uplift_policy_rule, uplift_table
+        from bot.analytics.uplift import uplift_report
+        from bot.db import create_db_engine
+
+        engine = create_db_engine(settings.database_url)
+        try:
+            with Session(engine) as session:
+                report = uplift_report(session, horizon)
+        finally:
+            engine.dispose()
+        if as_json:
+            typer.echo(json.dumps(report.as_json(), indent=2))
+        elif policy:
+            typer.echo(uplift_policy_rule(report))
+        else:
+            typer.echo(uplift_table(report))
+
+    _run(analyse)
+
+
 @analytics_app.command("report")
 def analytics_report(
     out: Annotated[Path, typer.Option(help="Folder for the HTML and JSON files.")] = Path(

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.analytics.experiment_file import ArmResult, ExperimentResult
+    from bot.analytics.practices import PracticeEffect
+    from bot.analytics.uplift import UpliftReport
 
 
 def _percent(value: float | None) -> str:
@@ -39,4 +41,64 @@ def experiment_table(result: ExperimentResult) -> str:
         "difference: arm rate minus control rate (percentage points); 95% CI: Newcombe's "
         "hybrid score interval; p: score test of no difference",
     ]
+    return "\n".join(lines)
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return "-" if low is None or high is None else f"[{_percent(low)}, {_percent(high)}]"
+
+
+def practices_table(effects: list[PracticeEffect]) -> str:
+    """Each practice: churn with and without it, the naive and the adjusted difference."""
+    if not effects:
+        return "no contacts with outcomes yet"
+    horizon = effects[0].horizon_days
+    lines = [
+        f"Practices and churn within {horizon} days (OBSERVATIONAL: {effects[0].caveat})",
+        f"{'practice':<26} {'had':>6} {'not':>6} {'naive':>10} {'adjusted':>10} {'95% CI':>22}",
+    ]
+    for e in effects:
+        lines.append(
+            f"{e.practice:<26} {e.exposed_n:>6} {e.unexposed_n:>6} "
+            f"{_percent(e.naive_difference):>10} {_percent(e.adjusted_difference):>10} "
+            f"{_interval(e.ci_low, e.ci_high):>22}"
+        )
+    lines += ["", *(f"- {e.verdict_text}" for e in effects), "", f"method: {effects[0].method}"]
+    return "\n".join(lines)
+
+
+def uplift_table(report: UpliftReport) -> str:
+    """The Qini coefficient, the curve and the recommendation per offer and segment."""
+    if report.qini_coefficient is None:
+        return "no offer decisions with both arms followed long enough yet"
+    lines = [
+        f"Uplift at {report.horizon_days} days, {report.n} decisions ({report.method})",
+        f"Qini coefficient (out of fold, above 0 beats random): {report.qini_coefficient:.4f}",
+        "share targeted -> incremental retained (model / random):",
+    ]
+    for point, line in zip(report.qini_curve, report.random_line, strict=True):
+        if round(point.share_targeted * 100) % 25 == 0:
+            lines.append(
+                f"  {point.share_targeted:>5.0%}  {point.incremental_retained:>8.1f} / "
+                f"{line.incremental_retained:>8.1f}"
+            )
+    lines.append("")
+    for r in report.recommendations:
+        lines.append(f"{r.offer_code} / {r.segment} (n={r.n}): {r.reason}")
+    return "\n".join(lines)
+
+
+def uplift_policy_rule(report: UpliftReport) -> str:
+    """The discount policy's `uplift` block for the model's skips (enabled: false until a person
+    turns it on)."""
+    lines = [
+        f"# From `bot analytics uplift` at {report.horizon_days} days ({report.n} decisions).",
+        "uplift:",
+        "  enabled: false",
+    ]
+    skips = report.skips()
+    if not skips:
+        return "\n".join([*lines, "  skip: []"])
+    lines.append("  skip:")
+    lines += [f"    - {{offer: {offer}, segment: {segment}}}" for offer, segment in skips]
     return "\n".join(lines)

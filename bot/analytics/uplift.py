@@ -264,12 +264,12 @@ def _recommend(frame: pd.DataFrame, uplift: np.ndarray) -> list[Recommendation]:
         if predicted > MARGIN:
             decision = "offer"
             reason = f"Offer: predicted retention {points} at the horizon (margin {MARGIN:.0%})."
-        elif predicted < 0:
+        elif predicted < -MARGIN:
             decision = "skip"
             reason = f"Skip: the offer is predicted to lose customers ({points})."
         else:
             decision = "skip"
-            reason = f"Skip: predicted gain {points}, below the {MARGIN:.0%} margin."
+            reason = f"Skip: predicted change {points}, within the {MARGIN:.0%} margin: no help."
         found.append(
             Recommendation(code, segment, len(group), holdout_n, predicted, decision, reason)
         )

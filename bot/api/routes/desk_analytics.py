@@ -2,6 +2,8 @@
 
     GET /desk/api/analytics/experiments?horizon=90            offers vs holdout, per segment
     GET /desk/api/analytics/survival?offer_code=X&segment=all  Kaplan-Meier per arm, Cox model
+    GET /desk/api/analytics/practices?horizon=90   practices and churn (associations, adjusted)
+    GET /desk/api/analytics/uplift?horizon=90      uplift model: Qini curve, recommendations
     GET /desk/api/analytics/report?horizon=90            every section (bot.analytics.report)
     GET /desk/api/analytics/experiments.csv?horizon=90   offers vs holdout per segment, as CSV
 
@@ -21,8 +23,10 @@ from fastapi.responses import Response
 
 from bot.analytics.experiments import ALL_SEGMENTS, effects
 from bot.analytics.histories import load_histories
+from bot.analytics.practices import CAVEAT, practice_effects
 from bot.analytics.report import build_report, experiments_csv, histories_for
 from bot.analytics.survival import survival
+from bot.analytics.uplift import uplift_report
 from bot.api.deps import DiscountPolicyDep, NowDep, SessionDep
 from bot.api.desk_auth import SupervisorDep
 
@@ -82,3 +86,25 @@ def experiments_as_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="retention-{horizon}-days.csv"'},
     )
+
+
+@router.get("/practices")
+def practices(
+    _supervisor: SupervisorDep, session: SessionDep, horizon: Horizon = 90
+) -> dict[str, Any]:
+    """Each practice's association with churn: naive and adjusted difference, with the caveat
+    that these are associations, not proven causes."""
+    return {
+        "horizon_days": horizon,
+        "caveat": CAVEAT,
+        "practices": [effect.as_json() for effect in practice_effects(session, horizon)],
+    }
+
+
+@router.get("/uplift")
+def uplift(
+    _supervisor: SupervisorDep, session: SessionDep, horizon: Horizon = 90
+) -> dict[str, Any]:
+    """The uplift model's Qini curve on unseen data and its recommendation per offer and
+    segment."""
+    return uplift_report(session, horizon).as_json()
