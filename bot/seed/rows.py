@@ -50,6 +50,11 @@ class Rows:
         """The highest id handed out for `table` so far, in this batch or an earlier one."""
         return self._next_id[table] - 1
 
+    def extend(self, other: Rows) -> None:
+        """Append `other`'s rows (made with the same id counters, see `next_batch`)."""
+        for table, batch in other.by_table.items():
+            self.by_table[table].extend(batch)
+
     def next_batch(self) -> Rows:
         """An empty batch that goes on handing out ids where this one stopped."""
         following = Rows()

@@ -160,9 +160,12 @@ def seed(
                 loaded = _load_in_parallel(connection, batches, workers or worker_count())
             else:
                 loaded = _load(connection, customers, as_of, batch_customers, holdout_share)
+            _log_phase("loaded", started)
+        _log_phase("keys_restored", started)
         move_sequences(connection, loaded.last_ids)
         refresh_statistics(connection, list(loaded.written))
         ensure_demo_agents(connection, agents_from)
+        _log_phase("analyzed", started)
     result = SeedResult(
         created=True,
         customers=loaded.written[table_of(Customer)],
@@ -174,6 +177,11 @@ def seed(
         "seed.done", extra={"customers": result.customers, "seconds": round(result.seconds, 2)}
     )
     return result
+
+
+def _log_phase(phase: str, started: float) -> None:
+    seconds = round(time.perf_counter() - started, 2)
+    logger.info("seed.phase", extra={"phase": phase, "seconds": seconds})
 
 
 @dataclass

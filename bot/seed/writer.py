@@ -1,4 +1,4 @@
-"""Writes seed rows: COPY on PostgreSQL (psycopg's copy API), executemany elsewhere.
+"""Writes seed rows: COPY text on PostgreSQL (see `copytext`), executemany elsewhere.
 
 Tables go in dependency order, so a batch only refers to rows of its own or earlier batches. On
 PostgreSQL the foreign keys of the seeded tables are dropped for the load and added back after it
@@ -10,46 +10,43 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from psycopg import sql
 from sqlalchemy import insert, text
 
+from bot.seed.copytext import encode
 from bot.tables import metadata
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Table
 
+    from bot.seed.copytext import TableText
     from bot.seed.rows import Rows
 
 _INSERT_CHUNK = 5_000
 
 
 def write_batch(connection: Connection, rows: Rows) -> None:
-    """Insert every row of `rows`, table by table."""
-    copy = connection.dialect.name == "postgresql"
+    """Insert every row of `rows`, table by table (COPY on PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
+        for table_text in encode(rows, {}):
+            copy_text(connection, table_text)
+        return
     for table in metadata.sorted_tables:
-        batch = rows.by_table.get(table)
-        if not batch:
-            continue
-        if copy:
-            _copy(connection, table, batch)
-        else:
-            for offset in range(0, len(batch), _INSERT_CHUNK):
-                connection.execute(insert(table), batch[offset : offset + _INSERT_CHUNK])
+        batch = rows.by_table.get(table, [])
+        for offset in range(0, len(batch), _INSERT_CHUNK):
+            connection.execute(insert(table), batch[offset : offset + _INSERT_CHUNK])
 
 
-def _copy(connection: Connection, table: Table, batch: list[dict[str, Any]]) -> None:
-    names = list(batch[0])
-    values = itemgetter(*names)
+def copy_text(connection: Connection, text: TableText) -> None:
+    """PostgreSQL: write one table's rows, already in COPY's text format (see `copytext`)."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+        sql.Identifier(text.table), sql.SQL(", ").join(map(sql.Identifier, text.columns))
     )
-    driver = connection.connection.driver_connection  # StrEnum members go in as their values
+    driver = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in batch:
-            copy.write_row(values(row))
+        copy.write(text.data)
 
 
 def move_sequences(connection: Connection, last_ids: dict[Table, int]) -> None:
