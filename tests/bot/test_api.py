@@ -291,6 +291,9 @@ def test_500_is_json_and_logged_with_the_served_logging(
     failed = [line for line in lines if line["event"] == "request.failed"]
     assert len(failed) == 1
     assert failed[0]["error_type"] == "RuntimeError"
+    done = [line for line in lines if line["event"] == "request.done"]
+    assert done[-1]["route"] == "/api/v1/accounts/{acct}/balance"
+    assert done[-1]["status_code"] == 500
 
 
 def test_openapi_lists_every_route(client: TestClient) -> None:
