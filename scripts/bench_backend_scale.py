@@ -218,6 +218,7 @@ class ReadTimes:
     alone: dict[str, list[float]] = field(default_factory=dict)
     together: dict[str, list[float]] = field(default_factory=dict)
     cpu_ms: dict[str, float] = field(default_factory=dict)
+    client_cpu_ms: dict[str, float] = field(default_factory=dict)
     rate: dict[str, float] = field(default_factory=dict)
     failures: int = 0
 
@@ -249,10 +250,14 @@ async def time_reads(
                 times.failures += await _client(http, read, customer, conversation, count, alone)
             together = times.together[read.name] = []
             cpu, started = process_cpu_seconds(backend_pid), time.perf_counter()
+            client_cpu = time.process_time()
             results = await asyncio.gather(
                 *(_client(http, read, c, v, requests, together) for c, v in pairs)
             )
             elapsed = time.perf_counter() - started
+            times.client_cpu_ms[read.name] = (
+                (time.process_time() - client_cpu) * 1000 / len(together)
+            )
             times.cpu_ms[read.name] = (
                 (process_cpu_seconds(backend_pid) - cpu) * 1000 / len(together)
             )
@@ -348,6 +353,14 @@ def _read_figures(times: ReadTimes, counts: dict[str, list[int]]) -> list[Figure
         )
         figures.append(
             Figure(
+                f"  {read.name}: bench client CPU per request",
+                times.client_cpu_ms[read.name],
+                "ms",
+                note="this process's CPU over the 16-client phase (httpx): it shares the cores",
+            )
+        )
+        figures.append(
+            Figure(
                 f"  {read.name}: SQL statements per request",
                 float(max(queries)),
                 "",
@@ -359,26 +372,43 @@ def _read_figures(times: ReadTimes, counts: dict[str, list[int]]) -> list[Figure
     return figures
 
 
-def measure(customers: int, requests: int, log_dir: Path) -> tuple[list[Figure], dict[str, str]]:
-    """Seed, serve and time; returns the figures and what was measured on."""
-    server = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_SERVER)
-    as_of = dt.datetime.now(dt.UTC).date()
-    log = log_dir / "backend-scale.log"
-    context: dict[str, str] = {}
-    with scratch_database(server) as url:
+@contextmanager
+def seeded_database(
+    server_url: str, reuse_url: str | None, customers: int, log: Path
+) -> Iterator[tuple[str, list[Figure]]]:
+    """A seeded database and the seed's figures: `reuse_url` as it is (seeded earlier, kept,
+    no seed figures), else a scratch database seeded now and dropped afterwards."""
+    if reuse_url is not None:
+        yield reuse_url, []
+        return
+    with scratch_database(server_url) as url:
         env = _environment(url, free_port())
         print(f"back end at scale: seeding {customers} customers into PostgreSQL ...", flush=True)
-        seeded = run_seed(env, customers, as_of, log)
-        figures = [
-            Figure(
-                f"bot seed --customers {customers}, PostgreSQL",
-                seeded.seconds,
-                "s",
-                SEED_TARGET_S,
-                note=f"CPU {seeded.cpu_seconds:.0f} s of the seed process",
-            ),
-            Figure("  its peak RSS", seeded.peak_rss_mb, "MB", SEED_TARGET_MB),
-        ]
+        seeded = run_seed(env, customers, dt.datetime.now(dt.UTC).date(), log)
+        yield (
+            url,
+            [
+                Figure(
+                    f"bot seed --customers {customers}, PostgreSQL",
+                    seeded.seconds,
+                    "s",
+                    SEED_TARGET_S,
+                    note=f"CPU {seeded.cpu_seconds:.0f} s of the seed process",
+                ),
+                Figure("  its peak RSS", seeded.peak_rss_mb, "MB", SEED_TARGET_MB),
+            ],
+        )
+
+
+def measure(
+    customers: int, requests: int, log_dir: Path, reuse_url: str | None = None
+) -> tuple[list[Figure], dict[str, str]]:
+    """Seed (unless `reuse_url`), serve and time; returns the figures and what was measured on."""
+    server = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_SERVER)
+    log = log_dir / "backend-scale.log"
+    context: dict[str, str] = {}
+    with seeded_database(server, reuse_url, customers, log) as (url, figures):
+        env = _environment(url, free_port())
         sample = sample_customers(url, CLIENTS)
         if len(sample) < CLIENTS:
             raise BenchError(f"only {len(sample)} customers to verify; seed more")
@@ -394,8 +424,9 @@ def measure(customers: int, requests: int, log_dir: Path) -> tuple[list[Figure],
         counts = count_queries(url, [shortest, longest])
         figures += _read_figures(times, counts)
         figures.append(Figure("  failed reads", times.failures, "", 0))
+        seeded = "an earlier seed (--scale-database-url)" if reuse_url else f"{customers} customers"
         context["back end at scale"] = (
-            f"{customers} customers on PostgreSQL; {CLIENTS} verified customers with "
+            f"{seeded} on PostgreSQL; {CLIENTS} verified customers with "
             f"{shortest.invoices}-{longest.invoices} invoices; {requests} requests per client "
             "per read; one `bot serve` process"
         )
@@ -413,6 +444,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scale-customers", type=int, default=100_000, help="customers seeded for the scale bench"
     )
     parser.add_argument(
+        "--scale-database-url",
+        help="time the reads on this already seeded PostgreSQL database (no seed, not dropped), "
+        "e.g. to iterate on the back end without seeding 100,000 customers each time",
+    )
+    parser.add_argument(
         "--scale-requests", type=int, default=40, help="requests per client and read, scale bench"
     )
 
@@ -421,7 +457,7 @@ def run(args: argparse.Namespace, log_dir: Path) -> tuple[list[Figure], dict[str
     """What scripts/bench.py calls: the figures, or a note when skipped."""
     if args.skip_backend_scale:
         return [], {"back end at scale": "not measured in this run (--skip-backend-scale)"}
-    return measure(args.scale_customers, args.scale_requests, log_dir)
+    return measure(args.scale_customers, args.scale_requests, log_dir, args.scale_database_url)
 
 
 def main() -> int:
