@@ -9,8 +9,10 @@ Sections (every one always present, so a reader never guesses):
   (`bot.analytics.experiments.effects`, the same as `/desk/api/analytics/experiments`);
 * `survival`: Kaplan-Meier per arm and the Cox model for every offer and segment
   (`bot.analytics.survival.survival`, the same as `/desk/api/analytics/survival`);
-* `practices` and `uplift`: the observational practices and the uplift model with its Qini
-  curve, when those analyses are built (`null` until then).
+* `practices`: the observational practices with their caveat
+  (`bot.analytics.practices.practice_effects`, the same as `/desk/api/analytics/practices`);
+* `uplift`: the uplift model's Qini curve on unseen customers and its recommendations
+  (`bot.analytics.uplift.uplift_report`, the same as `/desk/api/analytics/uplift`).
 
 `progress(done, total, label)` is called after each step (the CLI draws a bar with it).
 """
@@ -28,7 +30,9 @@ from sqlalchemy import inspect
 from bot.analytics.errors import AnalyticsError
 from bot.analytics.experiments import ALL_SEGMENTS, effects
 from bot.analytics.histories import load_histories
+from bot.analytics.practices import CAVEAT, practice_effects
 from bot.analytics.survival import survival
+from bot.analytics.uplift import uplift_report
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -102,12 +106,16 @@ def build_report(
     histories = load_histories(session)
     found = effects(histories, horizons=(horizon,))
     pairs = list(dict.fromkeys((effect.offer_code, effect.segment) for effect in found))
-    total = 2 + len(pairs)
+    total = 4 + len(pairs)
     progress(1, total, "offers vs holdout")
     curves = []
     for done, (offer_code, segment) in enumerate(pairs, start=2):
         curves.append(survival(offer_code, segment, histories_for(histories, offer_code, segment)))
         progress(done, total, f"survival {offer_code} / {segment}")
+    practices = [effect.as_json() for effect in practice_effects(session, horizon)]
+    progress(total - 2, total, "practices (observational)")
+    uplift = uplift_report(session, horizon).as_json()
+    progress(total - 1, total, "uplift model and Qini curve")
     report: dict[str, Any] = {
         "generated_at": now.isoformat(),
         "horizon_days": horizon,
@@ -115,8 +123,8 @@ def build_report(
         "decisions": len(histories),
         "experiments": [effect.as_json() for effect in found],
         "survival": [curve.as_json() for curve in curves],
-        "practices": None,
-        "uplift": None,
+        "practices": {"horizon_days": horizon, "caveat": CAVEAT, "practices": practices},
+        "uplift": uplift,
     }
     progress(total, total, "done")
     return report

@@ -56,7 +56,7 @@ def test_a_supervisor_gets_the_page_with_its_charts_and_exports(desk_client: Tes
     ]
     for canvas in ("retention-effects", "retention-survival", "retention-qini"):
         assert f'<canvas id="{canvas}"' in page.text
-    assert "Association, not cause." in page.text
+    assert "Association, not cause" in page.text
     assert 'href="/desk/api/analytics/report?horizon=90"' in page.text
     assert 'href="/desk/api/analytics/experiments.csv?horizon=90"' in page.text
     for option in ("30", "90", "180"):
@@ -94,6 +94,12 @@ def test_the_json_export_is_the_apis_figures(desk_client: TestClient, horizon: i
     for curve in report["survival"]:
         query = f"offer_code={curve['offer_code']}&segment={curve['segment']}"
         assert curve == desk_client.get(f"/desk/api/analytics/survival?{query}").json()
+    practices = desk_client.get(f"/desk/api/analytics/practices?horizon={horizon}").json()
+    assert report["practices"] == practices
+    assert "association, not proven cause" in report["practices"]["caveat"]
+    assert (
+        report["uplift"] == desk_client.get(f"/desk/api/analytics/uplift?horizon={horizon}").json()
+    )
 
 
 def test_the_csv_export_has_a_row_per_offer_and_segment(desk_client: TestClient) -> None:

@@ -86,6 +86,10 @@ def test_the_report_files_hold_the_apis_figures(
     for curve in report["survival"]:
         query = f"offer_code={curve['offer_code']}&segment={curve['segment']}"
         assert curve == desk_client.get(f"/desk/api/analytics/survival?{query}").json()
+    assert (
+        report["practices"] == desk_client.get("/desk/api/analytics/practices?horizon=180").json()
+    )
+    assert report["uplift"] == desk_client.get("/desk/api/analytics/uplift?horizon=180").json()
     exported = desk_client.get("/desk/api/analytics/report?horizon=180").json()
     assert {**exported, "generated_at": None} == {**report, "generated_at": None}
 

@@ -22,6 +22,7 @@ const RetentionView = (() => {
   const euros = (cents) => (cents === null || cents === undefined ? "-" : `${(cents / 100).toFixed(2)} €`);
   const fixed = (value, digits) => (value === null || value === undefined ? "-" : Number(value).toFixed(digits));
   const name = (code) => String(code || "").replace(/_/g, " ");
+  const capital = (text) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
   const label = (effect) => `${name(effect.offer_code)} / ${name(effect.segment)}`;
 
   function tiles(report) {
@@ -137,7 +138,68 @@ const RetentionView = (() => {
   }
 
   function unavailable(tableId, text) {
-    clear($(tableId).tBodies[0] || $(tableId).createTBody()).append(el("tr", {}, el("td", { class: "muted" }, text)));
+    const table = $(tableId);
+    clear(table.tBodies[0] || table.createTBody()).append(el("tr", {}, el("td", { class: "muted" }, text)));
+  }
+
+  function table(tableId, headings, rows) {
+    const node = clear($(tableId));
+    node.append(el("thead", {}, el("tr", {}, headings.map(([text, cls]) => el("th", { class: cls }, text)))));
+    node.append(el("tbody", {}, rows));
+  }
+
+  function qiniChart(uplift) {
+    const at = (points) => points.map((p) => ({ x: p.share_targeted * 100, y: p.incremental_retained }));
+    draw("retention-qini", {
+      type: "line",
+      data: {
+        datasets: [
+          { label: "Uplift model (unseen customers)", data: at(uplift.qini_curve), borderColor: "#2563eb",
+            backgroundColor: "#2563eb", pointRadius: 2 },
+          { label: "Offering at random", data: at(uplift.random_line), borderColor: "#64748b",
+            backgroundColor: "#64748b", borderDash: [6, 4], pointRadius: 0 },
+        ],
+      },
+      options: {
+        animation: false, maintainAspectRatio: false,
+        scales: {
+          x: { type: "linear", min: 0, max: 100, title: { display: true, text: "Customers offered, highest predicted uplift first (%)" } },
+          y: { title: { display: true, text: "Extra customers kept" } },
+        },
+      },
+    });
+  }
+
+  function uplift(report) {
+    $("retention-qini").parentElement.hidden = false;
+    qiniChart(report);
+    const coefficient = report.qini_coefficient;
+    $("retention-qini-summary").textContent =
+      (coefficient === null ? "No Qini coefficient: too few customers. " :
+        `Qini coefficient ${fixed(coefficient, 3)} (above 0: better than offering at random). `) +
+      `${report.n} decisions, ${report.method}. ${capital(report.caveat)}.`;
+    table("retention-recommendations",
+      [["Offer"], ["Segment"], ["Customers (held out)", "num"], ["Predicted change", "num"], ["Recommendation"]],
+      report.recommendations.map((r) => el("tr", { dataset: { offer: r.offer_code, segment: r.segment } },
+        el("td", {}, name(r.offer_code)),
+        el("td", {}, name(r.segment)),
+        el("td", { class: "num" }, `${r.n} (${r.holdout_n})`),
+        el("td", { class: "num" }, signed(r.predicted_uplift)),
+        el("td", { class: r.recommend ? "verdict-works" : "" }, r.reason))));
+  }
+
+  function practices(section) {
+    $("retention-practices-caveat-text").textContent = `${capital(section.caveat)}.`;
+    const interval = (low, high) => (low === null || low === undefined ? "-" : `${points(low)} to ${points(high)}`);
+    table("retention-practices",
+      [["Practice"], ["With / without", "num"], ["Raw difference in churn", "num"], ["Adjusted (95 % interval)", "num"], ["What it says"]],
+      section.practices.map((p) => el("tr", { dataset: { practice: p.practice } },
+        el("td", {}, p.label),
+        el("td", { class: "num" }, `${p.exposed_n} / ${p.unexposed_n}`),
+        el("td", { class: "num" }, signed(p.naive_difference)),
+        el("td", { class: "num" }, p.adjusted_difference === null ? "-" :
+          `${signed(p.adjusted_difference)} (${interval(p.ci_low, p.ci_high)})`),
+        el("td", {}, p.verdict_text, el("br"), el("span", { class: "muted" }, `Method: ${p.method}.`)))));
   }
 
   function render(report) {
@@ -145,13 +207,16 @@ const RetentionView = (() => {
     effectsChart(report.experiments);
     effectsTable(report.experiments);
     survivalChoice(report);
-    $("retention-qini").parentElement.hidden = report.uplift === null;
     if (report.uplift === null) {
+      $("retention-qini").parentElement.hidden = true;
       unavailable("retention-recommendations", "The uplift model is not available yet.");
-      $("retention-qini-summary").textContent = "";
+    } else {
+      uplift(report.uplift);
     }
     if (report.practices === null) {
       unavailable("retention-practices", "The practices analysis is not available yet.");
+    } else {
+      practices(report.practices);
     }
   }
 
