@@ -1,6 +1,6 @@
 """The whole handoff in real Chromium: the website widget on one side, the agent desk on the other.
 
-Debian's chromium driven by Playwright (`executable_path`, nothing downloaded). The customer
+Debian's chromium driven by Playwright (tests/e2e/browser.py). The customer
 verifies in the widget, asks for a person and sees their place and wait; the agent (logged in, in a
 second browser context) claims the ticket, sees the account and the transcript, replies; the
 customer sees the reply marked as from a person and answers; the agent sees that at once, resolves
@@ -13,29 +13,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.browser import WAIT_MS, log_in
 from tests.e2e.conftest import Stack
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-WAIT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+pytest_plugins = ["tests.e2e.browser_fixtures"]
 
 
 @pytest.fixture
@@ -71,15 +54,6 @@ class Widget:
     def expect_reply(self, pattern: str) -> None:
         reply = self.page.locator(".rw-response").filter(has_text=re.compile(pattern))
         expect(reply.last).to_be_visible(timeout=WAIT_MS)
-
-
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/desk")
-    expect(page).to_have_url(re.compile(r"/desk/login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/desk$"), timeout=WAIT_MS)
 
 
 def test_a_customer_reaches_an_agent_and_comes_back_to_the_bot(

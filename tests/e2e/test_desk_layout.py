@@ -8,15 +8,16 @@ use (no empty right third). Screenshots go to the test's tmp directory for a per
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.browser import WAIT_MS, log_in
 from tests.e2e.conftest import SERVICE_TOKEN, Stack
-from tests.e2e.test_browser_handoff import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, log_in
+
+pytest_plugins = ["tests.e2e.browser_fixtures"]
 
 # The chips of every card, and whether each lies inside its card (1 px of rounding allowed).
 CHIPS_INSIDE = """() => [...document.querySelectorAll('.ticket-row')].flatMap((row) => {
@@ -26,14 +27,6 @@ CHIPS_INSIDE = """() => [...document.querySelectorAll('.ticket-row')].flatMap((r
     return r.left >= box.left - 1 && r.right <= box.right + 1;
   });
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,29 +8,14 @@ both charts drawn by the vendored Chart.js, served from our origin.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
+from playwright.sync_api import BrowserContext, expect
 
+from tests.e2e.browser import WAIT_MS, log_in
 from tests.e2e.conftest import Stack
-from tests.e2e.test_browser_handoff import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, log_in
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    yield context
-    context.close()
+pytest_plugins = ["tests.e2e.browser_fixtures"]
 
 
 def supervisor_figures(stack: Stack) -> dict[str, object]:
@@ -59,9 +44,9 @@ def test_a_survey_answer_over_rest_arrives_in_the_back_end(stack: Stack, sender:
 
 
 def test_the_supervisor_sees_the_service_page_with_charts(
-    stack: Stack, context: BrowserContext
+    stack: Stack, desk_context: BrowserContext
 ) -> None:
-    page = context.new_page()
+    page = desk_context.new_page()
     log_in(page, stack.backend_url, "sara", "sara-demo")
     page.locator("#service-link").click()
     expect(page).to_have_url(re.compile(r"/desk/service$"), timeout=WAIT_MS)
@@ -81,8 +66,8 @@ def test_the_supervisor_sees_the_service_page_with_charts(
     assert "Chart.js" in script.text()[:400]
 
 
-def test_an_agent_cannot_open_the_service_page(stack: Stack, context: BrowserContext) -> None:
-    page = context.new_page()
+def test_an_agent_cannot_open_the_service_page(stack: Stack, desk_context: BrowserContext) -> None:
+    page = desk_context.new_page()
     log_in(page, stack.backend_url, "tomaz", "tomaz-demo")
     response = page.goto(f"{stack.backend_url}/desk/service")
     assert response is not None

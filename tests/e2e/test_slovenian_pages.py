@@ -18,20 +18,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.browser import WAIT_MS, log_in
 from tests.e2e.conftest import RASA_TOKEN, SERVICE_TOKEN, Stack
-from tests.e2e.test_browser_handoff import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, log_in
 
+pytest_plugins = ["tests.e2e.browser_fixtures"]
 SHOTS = os.environ.get("E2E_SCREENSHOTS")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
