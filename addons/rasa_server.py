@@ -35,4 +35,8 @@ if __name__ == "__main__":
         from addons.pooled_endpoints import install as pool_endpoint_connections
 
         pool_endpoint_connections()
+        # No action server call for the language slot when it could not change (most turns).
+        from addons.settled_language import install as skip_settled_language
+
+        skip_settled_language()
     rasa_main.main()
