@@ -30,14 +30,23 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite it creates the file's folder and configures connections."""
+def create_db_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """An engine for `url`; for SQLite it creates the file's folder and configures connections.
+    `pool_size` and `max_overflow` size a PostgreSQL engine's connection pool (SQLAlchemy's
+    defaults unless the caller says otherwise; the back end passes DATABASE_POOL_SIZE and
+    DATABASE_MAX_OVERFLOW)."""
     if make_url(url).get_backend_name() == "sqlite":
         _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        hide_parameters=True,
+    )
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
 
     app_env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///./var/billing.db"
+    # PostgreSQL connections each back-end process keeps open (and how many more it may open for a
+    # moment): enough for the requests it serves at once, so a busy back end does not open and
+    # close a connection (a new server process) for every few requests.
+    database_pool_size: int = Field(default=20, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
     backend_service_token: str | None = Field(default=None, min_length=1)
     verification_max_attempts: int = Field(default=3, ge=1)
     verification_lock_minutes: int = Field(default=15, ge=1)

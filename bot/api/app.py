@@ -70,7 +70,9 @@ def create_app(
     settings = settings or get_settings()
     discount_policy = load_policy(settings.discount_policy_path)  # a bad file stops here
     desk_config = DeskConfig.from_settings(settings)  # so do bad opening hours
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(
+        settings.database_url, settings.database_pool_size, settings.database_max_overflow
+    )
     open_docs = docs_are_open(settings.app_env)  # production: behind the token (bot/api/docs.py)
     app = FastAPI(
         title="Billing support back end",

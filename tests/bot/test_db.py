@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
+from contextlib import ExitStack
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.db import create_db_engine
 
@@ -39,3 +41,21 @@ def test_a_reader_sees_the_last_commit_while_another_connection_writes(tmp_path:
         writer.dispose()
         reader.dispose()
     assert bodies == ["committed"]
+
+
+def test_a_postgresql_pool_keeps_as_many_connections_as_requests_at_once() -> None:
+    """16 requests at once, twice: the pool opens 16 connections and keeps them, instead of
+    closing each one beyond 5 and opening it again for the next requests (a server process
+    each time)."""
+    url = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    engine = create_db_engine(url, pool_size=16, max_overflow=4)
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda connection, _record: opened.append(connection))
+    try:
+        for _ in range(2):
+            with ExitStack() as stack:
+                for _ in range(16):
+                    stack.enter_context(engine.connect()).execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    assert len(opened) == 16
