@@ -144,12 +144,12 @@ def balance(session: Session, account: Account, today: date) -> BalanceOut:
     ).all()
     dues = [InvoiceDue(row.id, row.issue_date, row.due_date, row.total_cents) for row in invoices]
     place = _position(session, account, dues, today)
-    last = session.scalar(
-        select(Payment)
+    last = session.execute(  # two columns, no Payment object to build
+        select(Payment.paid_on, Payment.amount_cents)
         .where(Payment.account_id == account.id)
         .order_by(Payment.paid_on.desc(), Payment.id.desc())
         .limit(1)
-    )
+    ).first()
     latest = max(invoices, key=lambda row: (row.period_start, row.id), default=None)
     return BalanceOut(
         balance=format_amount(place.balance_cents),
