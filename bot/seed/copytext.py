@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from itertools import repeat
+from operator import add, is_, itemgetter, methodcaller
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.tables import metadata
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from sqlalchemy import Table
 
@@ -68,12 +70,12 @@ def _encode_table(
     table: Table, batch: list[dict[str, Any]], counts: dict[str, int], offsets: dict[str, int]
 ) -> TableText:
     columns = tuple(batch[0])
+    values = zip(*map(itemgetter(*columns), batch), strict=True) if len(columns) > 1 else None
     texts = []
-    for name in columns:
-        values = [row[name] for row in batch]
+    for name, column in zip(columns, values or [[row[columns[0]] for row in batch]], strict=True):
         target = _id_target(table, name, counts)
         texts.append(
-            _column_text(values) if target is None else _id_text(values, target, counts, offsets)
+            _column_text(column) if target is None else _id_text(column, target, counts, offsets)
         )
     lines = "\n".join(map("\t".join, zip(*texts, strict=True)))
     last_id = counts[table.name] + offsets.get(table.name, 0)
@@ -81,13 +83,18 @@ def _encode_table(
 
 
 def _id_text(
-    values: list[int | None], target: str, counts: dict[str, int], offsets: dict[str, int]
-) -> list[str]:
-    present = [value for value in values if value is not None]
+    values: Sequence[int | None], target: str, counts: dict[str, int], offsets: dict[str, int]
+) -> Sequence[str]:
+    nullable = any(map(is_, values, repeat(None)))  # not `in`: no == per value
+    present = cast(
+        "Sequence[int]", [value for value in values if value is not None] if nullable else values
+    )
     if present and not 1 <= min(present) <= max(present) <= counts[target]:
         raise RowsOutsideBatchError(f"an id into {target} that its batch did not hand out")
     offset = offsets.get(target, 0)
-    return [NULL if value is None else str(value + offset) for value in values]
+    if nullable:
+        return [NULL if value is None else str(value + offset) for value in values]
+    return list(map(str, map(add, values, repeat(offset)) if offset else values))
 
 
 def _id_target(table: Table, column: str, in_batch: dict[str, int]) -> str | None:
@@ -102,13 +109,22 @@ def _id_target(table: Table, column: str, in_batch: dict[str, int]) -> str | Non
     return None
 
 
-def _column_text(values: list[Any]) -> list[str]:
+def _column_text(values: Sequence[Any]) -> Sequence[str]:
+    """One column's values as text; text itself (enums included: a `str` subclass's text is
+    its value) goes as it is, escaped only when a value holds a special character."""
     sample = next((value for value in values if value is not None), None)
     if sample is None:
         return [NULL] * len(values)
-    convert = _converter(sample)
-    texts = [NULL if value is None else convert(value) for value in values]
-    if not isinstance(sample, int | Decimal | float | date):
+    nullable = any(map(is_, values, repeat(None)))  # not `in`: no == per value
+    if isinstance(sample, str):
+        texts = [NULL if value is None else value for value in values] if nullable else values
+    else:
+        convert = _converter(sample)
+        if nullable:
+            texts = [NULL if value is None else convert(value) for value in values]
+        else:
+            texts = list(map(convert, values))
+    if isinstance(sample, str | list | dict):
         written = [text for value, text in zip(values, texts, strict=True) if value is not None]
         if any(mark in "".join(written) for mark in _SPECIAL):
             texts = [
@@ -123,16 +139,12 @@ def _converter(sample: object) -> Callable[[Any], str]:
         return lambda value: str(value.value)
     if isinstance(sample, bool):
         return lambda value: "t" if value else "f"
-    if isinstance(sample, int | Decimal | str):
+    if isinstance(sample, int | Decimal):
         return str
-    if isinstance(sample, datetime | date):
-        return _iso
+    if isinstance(sample, date):  # datetimes too
+        return methodcaller("isoformat")
     if isinstance(sample, float):
         return repr
     if isinstance(sample, list | dict):
         return json.dumps
     raise TypeError(f"no COPY text format for {type(sample).__name__}")
-
-
-def _iso(value: date) -> str:
-    return value.isoformat()

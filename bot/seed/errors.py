@@ -26,9 +26,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
 
 from bot.billing.types import LineKind
-from bot.core.dates import add_months, format_month, month_end, month_start
+from bot.core.dates import month_start
 from bot.review.types import RuleName
 from bot.seed import catalog
+from bot.seed.memo import add_months, format_month, month_end
 from bot.seed.spec import AddOnSpec, ExtraLine, SeededError
 
 if TYPE_CHECKING:

@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot.billing.types import LineKind, PaymentMethod, PlanKind
-from bot.core.dates import add_months, month_end, months_between
+from bot.core.dates import months_between
 from bot.core.money import percent_of
 from bot.seed import catalog
 from bot.seed.errors import plan_errors
+from bot.seed.memo import add_months, month_end
 from bot.seed.spec import (
     AddOnSpec,
     ContractSpec,

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from bot.billing.models import Invoice, InvoiceLine, Payment
 from bot.billing.types import InvoiceState, LineKind
-from bot.core.dates import add_months, month_end
 from bot.review.models import SeededBillingError
 from bot.seed.catalog import VAT_RATE
 from bot.seed.lines import LATE_FEE_PAID_ON_TIME, LateInvoice, Line, month_lines
+from bot.seed.memo import add_months, month_end
 from bot.seed.onboarding import OpenAccount, open_account
 from bot.seed.spec import InvoiceFacts
 

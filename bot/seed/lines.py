@@ -11,17 +11,11 @@ from typing import TYPE_CHECKING
 
 from bot.billing.models import UsageRecord
 from bot.billing.types import LineKind
-from bot.core.dates import (
-    days_in_month,
-    format_month,
-    format_range,
-    month_end,
-    months_between,
-    next_day,
-)
+from bot.core.dates import days_in_month, format_range, months_between, next_day
 from bot.core.money import percent_of, prorate, round_to_cents
 from bot.review.types import RuleName
 from bot.seed.catalog import LATE_FEE_CENTS, VAT_RATE
+from bot.seed.memo import format_month, month_end
 
 DUPLICATE_CHARGE = str(RuleName.DUPLICATE_CHARGE)
 LATE_FEE_PAID_ON_TIME = str(RuleName.LATE_FEE_PAID_ON_TIME)

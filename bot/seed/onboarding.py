@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.billing.models import Account, AccountAddOn, Adjustment, Contact, Contract, Customer
 from bot.billing.types import AccountStatus, AdjustmentKind, ContactKind, ContractStatus
 from bot.commerce.models import AccountDiscount
-from bot.core.dates import add_months
+from bot.seed.memo import add_months
 
 if TYPE_CHECKING:
     from datetime import date

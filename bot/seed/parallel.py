@@ -15,6 +15,7 @@ writer, so memory stays bounded whatever PostgreSQL's pace.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -135,7 +136,13 @@ def _work(
     outbox: Queue[list[TableText] | _Failure],
 ) -> None:
     """A worker's batches: generate with local ids, take the ids before the batch from the
-    previous worker, pass on the ids after it, encode, hand to the writer."""
+    previous worker, pass on the ids after it, encode, hand to the writer.
+
+    The cyclic garbage collector runs once per batch instead of every few hundred allocations
+    (a batch allocates millions of objects that are nearly all freed by reference counting;
+    the automatic collections took about a third of the CPU time)."""
+    gc.freeze()  # what the worker inherited stays out of its collections
+    gc.disable()
     try:
         for batch in range(worker, batches.count, workers):
             rows = Rows()
@@ -152,5 +159,7 @@ def _work(
                 {table: offsets.get(table, 0) + counts.get(table, 0) for table in offsets | counts}
             )
             outbox.put(encode(rows, offsets))
+            del rows
+            gc.collect()
     except Exception:
         outbox.put(_Failure(traceback.format_exc()))

@@ -34,11 +34,14 @@ class Rows:
 
     def add(self, model: type[Base], **values: Any) -> int:
         """Append a row for `model`'s table; returns its id (given, or the next free one)."""
-        table = table_of(model)
+        table = _TABLES.get(model)  # called millions of times: kept lean
+        if table is None:
+            table = table_of(model)
+        next_id = self._next_id
         given = values.pop("id", None)
-        row_id = int(given) if given else self._next_id[table]
-        if row_id >= self._next_id[table]:
-            self._next_id[table] = row_id + 1
+        row_id = int(given) if given else next_id[table]
+        if row_id >= next_id[table]:
+            next_id[table] = row_id + 1
         values["id"] = row_id
         self.by_table[table].append(values)
         return row_id
