@@ -23,7 +23,7 @@ from bot.analytics.report import build_report, require_histories
 from bot.commerce.policy import PROJECT_ROOT, load_policy
 from bot.core.clock import utc_now
 from bot.db import create_db_engine
-from bot.desk.web.report_file import retention_report_html
+from bot.desk.web.report_file import require_chart_bundle, retention_report_html
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -71,8 +71,10 @@ def _compute(settings: Settings, horizon: int) -> dict[str, object]:
 
 
 def write_report(settings: Settings, out_dir: Path, horizon: int) -> tuple[Path, Path]:
+    chart_bundle = _chart_bundle(settings)
+    require_chart_bundle(chart_bundle)  # before the computation, not after it
     report = _compute(settings, horizon)
-    html = retention_report_html(report, _chart_bundle(settings))
+    html = retention_report_html(report, chart_bundle)
     html_file = out_dir / f"retention-{horizon}-days.html"
     json_file = out_dir / f"retention-{horizon}-days.json"
     try:

@@ -40,11 +40,15 @@ def _inline_json(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def retention_report_html(report: dict[str, Any], chart_bundle: Path) -> str:
+def require_chart_bundle(chart_bundle: Path) -> None:
     if not chart_bundle.is_file():
         raise ChartBundleMissing(
             f"the chart library is not vendored at {chart_bundle}: run make setup"
         )
+
+
+def retention_report_html(report: dict[str, Any], chart_bundle: Path) -> str:
+    require_chart_bundle(chart_bundle)
     sources = [(chart_bundle.name, chart_bundle.read_text(encoding="utf-8"))] + [
         (name, (STATIC_DIR / name).read_text(encoding="utf-8")) for name in SCRIPTS
     ]

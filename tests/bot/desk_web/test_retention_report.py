@@ -138,3 +138,19 @@ def test_a_folder_that_cannot_be_written_is_one_line(
 
     assert result.exit_code == 1
     assert "error: cannot write the report to" in result.output
+
+
+def test_chart_js_not_vendored_is_one_line(
+    run_bot: Callable[..., Result],
+    seeded_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHART_BUNDLE_PATH", str(tmp_path / "missing.js"))
+
+    result = run_bot(seeded_url, "--out", str(tmp_path / "out"))
+
+    assert result.exit_code == 1
+    assert "error: the chart library is not vendored at" in result.output
+    assert "run make setup" in result.output
+    assert not (tmp_path / "out").exists()
