@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,12 +16,19 @@ import pytest
 from scripts.managed_process import ManagedProcess
 from scripts.run_all import services
 from tests.e2e.fake_platform import FakePlatform
+from tests.e2e.processes import (
+    RASA_TOKEN,
+    ROOT,
+    SERVICE_TOKEN,
+    prepare_billing_database,
+    product_env,
+    wait_for,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["RASA_TOKEN", "ROOT", "SERVICE_TOKEN"]  # the tests import them from here too
+
 # E2E_MODEL: a model trained elsewhere (a helper's experiment); the shared one by default.
 MODEL = Path(os.environ.get("E2E_MODEL") or ROOT / "models" / "billing.tar.gz")
-SERVICE_TOKEN = "e2e-service-token"
-RASA_TOKEN = "e2e-rasa-token"
 START_TIMEOUT_S = 180
 
 
@@ -75,15 +81,7 @@ def wait_until(url: str, process: ManagedProcess, timeout_s: float = START_TIMEO
 
 def wait_for_model(stack: Stack, timeout_s: float = START_TIMEOUT_S) -> None:
     """Rasa answers HTTP before its model is loaded; a first real message tells it is ready."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if stack.chat("readiness-probe", "hi"):
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"Rasa did not load its model within {timeout_s}s")
+    wait_for(lambda: bool(stack.chat("readiness-probe", "hi")), "Rasa's model", timeout_s, 1)
 
 
 @pytest.fixture(scope="session")
@@ -94,33 +92,24 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     platform = FakePlatform().start()
     backend_port, action_port, rasa_port = free_port(), free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "DATABASE_URL": f"sqlite:///{workdir / 'billing.db'}",
-        "TRACKER_DB_URL": f"sqlite:///{workdir / 'conversations.db'}",
-        "BACKEND_PORT": str(backend_port),
-        "ACTION_PORT": str(action_port),
-        "RASA_PORT": str(rasa_port),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "BACKEND_URL": backend_url,
-        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "RASA_TOKEN": RASA_TOKEN,
-        "RASA_CORS_ORIGIN": backend_url,
-        "RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
-        "DESK_QUEUE_UPDATE_SECONDS": "5",
+    env = product_env(
+        MODEL,
+        DATABASE_URL=f"sqlite:///{workdir / 'billing.db'}",
+        TRACKER_DB_URL=f"sqlite:///{workdir / 'conversations.db'}",
+        BACKEND_PORT=str(backend_port),
+        ACTION_PORT=str(action_port),
+        RASA_PORT=str(rasa_port),
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+        BACKEND_URL=backend_url,
+        RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        RASA_CORS_ORIGIN=backend_url,
+        RASA_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
+        DESK_QUEUE_UPDATE_SECONDS="5",
         # Waits are unit-tested; here a customer is always queued, never offered a callback.
-        "DESK_CALLBACK_ABOVE_SECONDS": "86400",
-        "RASA_MODEL": str(MODEL),
-        "LOG_LEVEL": "INFO",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
+        DESK_CALLBACK_ABOVE_SECONDS="86400",
         **platform.env(),
-    }
-    bot = str(ROOT / ".venv/bin/bot")
-    for command in ([bot, "db", "upgrade"], [bot, "seed", "--customers", "40"]):
-        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    )
+    prepare_billing_database(env)
     stack = Stack(workdir, env, backend_url, f"http://127.0.0.1:{rasa_port}", platform=platform)
     stack.processes = {
         service.name: ManagedProcess(service.name, service.command, workdir / f"{service.name}.log")

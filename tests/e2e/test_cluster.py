@@ -26,27 +26,34 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
-from tests.e2e.conftest import MODEL, RASA_TOKEN, ROOT, SERVICE_TOKEN, free_port
-
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+from tests.e2e import processes
+from tests.e2e.conftest import MODEL, ROOT, SERVICE_TOKEN, free_port
+from tests.e2e.processes import (
+    BALANCE,
+    Customer,
+    chat,
+    prepare_billing_database,
+    product_env,
+    start_supervisor,
+    started_pids,
+    supervisor_events,
+    throwaway_databases,
+    tracker_user_texts,
 )
+
 START_TIMEOUT_S = 480
-BALANCE = "Your balance is 54.17 EUR"
 AGENT_PREFIX = "Maria (billing team): "
 
 
@@ -93,19 +100,10 @@ class Cluster:
         return self.log_path.read_text(errors="replace").splitlines()
 
     def events(self) -> list[dict[str, Any]]:
-        return [
-            json.loads(line.split(" | ", 1)[1])
-            for line in self.lines()
-            if line.startswith("supervisor | {")
-        ]
+        return supervisor_events(self.log_path)
 
     def pid(self, service: str) -> int:
-        started = [
-            e["pid"]
-            for e in self.events()
-            if e["event"] == "process.started" and e["service"] == service
-        ]
-        return int(started[-1])
+        return started_pids(self.events(), service)[-1]
 
     def exited(self, pid: int) -> bool:
         return any(e["event"] == "process.exited" and e["pid"] == pid for e in self.events())
@@ -119,32 +117,8 @@ class Cluster:
         ]
 
 
-def chat(url: str, sender: str, text: str) -> list[str]:
-    response = httpx.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
-    )
-    response.raise_for_status()
-    return [message.get("text", "") for message in response.json()]
-
-
-def tracker_texts(url: str, sender: str) -> list[str | None]:
-    response = httpx.get(
-        f"{url}/conversations/{sender}/tracker", params={"token": RASA_TOKEN}, timeout=30
-    )
-    response.raise_for_status()
-    return [e.get("text") for e in response.json()["events"] if e["event"] == "user"]
-
-
 def wait_for(check: Callable[[], bool], what: str, timeout_s: float = START_TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(1)
-    raise AssertionError(f"{what} not within {timeout_s} s")
+    processes.wait_for(check, what, timeout_s, interval_s=1)
 
 
 @pytest.fixture(scope="module")
@@ -153,44 +127,31 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         raise RuntimeError("no trained model: run `make model` (make test does it)")
     workdir = tmp_path_factory.mktemp("cluster")
     tag = uuid.uuid4().hex[:8]
-    databases = (f"cluster_billing_{tag}", f"cluster_trackers_{tag}")
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-        for name in databases:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
-        "RASA_TOKEN": RASA_TOKEN,
-        "BACKEND_PORT": str(free_port()),
-        "RASA_PORT": str(free_port()),
-        "ACTION_PORT": str(free_port()),
-        "CLUSTER_PORTS_FROM": str(replica_ports_from()),
-        "CLUSTER_DIR": str(workdir),
-        "CLUSTER_ACCESS_LOG": "1",
-        "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{databases[0]}",
-        "TRACKER_DB_URL": f"postgresql://postgres@127.0.0.1:5432/{databases[1]}",
-        "RABBITMQ_QUEUE": f"cluster-test-{tag}",
-        "RABBITMQ_EXCHANGE": f"cluster-test-{tag}",
-        "RASA_MODEL": str(MODEL),
-        "DESK_QUEUE_UPDATE_SECONDS": "0",
-        "DESK_CALLBACK_ABOVE_SECONDS": "86400",
-        "LOG_LEVEL": "INFO",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    bot = str(ROOT / ".venv/bin/bot")
-    for command in ([bot, "db", "upgrade"], [bot, "seed", "--customers", "40"]):
-        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-    log_path = workdir / "run_cluster.log"
-    with log_path.open("wb") as log:
-        popen = subprocess.Popen(  # noqa: S603 - our own script
-            [sys.executable, str(ROOT / "scripts/run_cluster.py")],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    with throwaway_databases("cluster_billing", "cluster_trackers") as databases:
+        env = product_env(
+            MODEL,
+            BACKEND_PORT=str(free_port()),
+            RASA_PORT=str(free_port()),
+            ACTION_PORT=str(free_port()),
+            CLUSTER_PORTS_FROM=str(replica_ports_from()),
+            CLUSTER_DIR=str(workdir),
+            CLUSTER_ACCESS_LOG="1",
+            DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:5432/{databases[0]}",
+            TRACKER_DB_URL=f"postgresql://postgres@127.0.0.1:5432/{databases[1]}",
+            RABBITMQ_QUEUE=f"cluster-test-{tag}",
+            RABBITMQ_EXCHANGE=f"cluster-test-{tag}",
+            DESK_QUEUE_UPDATE_SECONDS="0",
+            DESK_CALLBACK_ABOVE_SECONDS="86400",
         )
+        prepare_billing_database(env)
+        try:
+            yield from _running_cluster(env, workdir / "run_cluster.log")
+        finally:
+            _delete_rabbitmq_objects(env)
+
+
+def _running_cluster(env: dict[str, str], log_path: Path) -> Iterator[Cluster]:
+    popen = start_supervisor("scripts/run_cluster.py", env, log_path)
     running = Cluster(env, log_path, popen)
     try:
         for name in ("backend-1", "backend-2", "actions-1", "actions-2"):
@@ -209,10 +170,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             kept = ROOT / "var/results/e2e-cluster"
             kept.mkdir(parents=True, exist_ok=True)
             shutil.copy2(log_path, kept / "run_cluster.log")
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-                for name in databases:
-                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            _delete_rabbitmq_objects(env)
 
 
 def _delete_rabbitmq_objects(env: dict[str, str]) -> None:
@@ -230,39 +187,11 @@ def _delete_rabbitmq_objects(env: dict[str, str]) -> None:
     asyncio.run(delete())
 
 
-@dataclass
-class Customer:
-    """One conversation; every message sent must be in the tracker and get an answer."""
-
-    sender: str = field(default_factory=lambda: f"cluster-{uuid.uuid4().hex[:10]}")
-    sent: list[str] = field(default_factory=list)
-
-    def say(self, url: str, text: str) -> list[str]:
-        self.sent.append(text)
-        replies = chat(url, self.sender, text)
-        assert replies, f"silent turn after message {len(self.sent)}"
-        return replies
-
-    def verify_as_ana(self, first: str, second: str | None = None) -> None:
-        second = second or first
-        assert "account number" in " ".join(self.say(first, "what's my balance?"))
-        assert "date of birth" in " ".join(self.say(second, "100001"))
-        replies = self.say(first, "14 March 1985")
-        assert replies[0] == "Thanks Ana, you're verified.", replies
-        assert replies[1].startswith(BALANCE), replies
-
-    def assert_nothing_lost(self, url: str) -> None:
-        stored = tracker_texts(url, self.sender)
-        assert len(stored) == len(self.sent), (stored, self.sent)
-        for sent, kept in zip(self.sent, stored, strict=True):
-            assert sent == kept or sent == "14 March 1985"  # the answer is stored redacted
-
-
 def test_turns_alternating_between_rasa_replicas_stay_one_conversation(cluster: Cluster) -> None:
     one, two = cluster.replica_url("rasa-1"), cluster.replica_url("rasa-2")
-    customer = Customer()
-    customer.verify_as_ana(one, two)  # question on 1, account number on 2, birth date on 1
-    assert customer.say(two, "what's my balance?")[0].startswith(BALANCE)  # still verified on 2
+    customer = Customer(one)
+    customer.verify_as_ana(one, then_via=two)  # question on 1, account number on 2, birth date on 1
+    assert customer.say("what's my balance?", via=two)[0].startswith(BALANCE)  # still verified on 2
 
     # Both replicas at once, same conversation: the Redis lock store takes them one at a time.
     questions = {one: "what's my balance?", two: "how much do I owe?"}
@@ -274,8 +203,8 @@ def test_turns_alternating_between_rasa_replicas_stay_one_conversation(cluster: 
         assert replies[0].startswith(BALANCE), answers
 
     stored_one, stored_two = (
-        tracker_texts(one, customer.sender),
-        tracker_texts(two, customer.sender),
+        tracker_user_texts(one, customer.sender),
+        tracker_user_texts(two, customer.sender),
     )
     assert stored_one == stored_two  # one tracker, whichever replica is asked
     assert sorted(map(str, stored_one[-2:])) == sorted(questions.values())
@@ -444,8 +373,8 @@ def test_agent_reply_reaches_a_widget_on_the_other_rasa_process(cluster: Cluster
 def test_one_replica_of_each_part_killed_mid_conversation_loses_no_message(
     cluster: Cluster,
 ) -> None:
-    customer = Customer()
-    customer.verify_as_ana(cluster.rasa_url)
+    customer = Customer(cluster.rasa_url)
+    customer.verify_as_ana()
     for part in ("rasa", "actions", "backend"):
         victim = cluster.pid(f"{part}-1")
         os.killpg(victim, signal.SIGKILL)
@@ -453,9 +382,9 @@ def test_one_replica_of_each_part_killed_mid_conversation_loses_no_message(
         # is retried on the other replica. (A request already inside the dying process gets a
         # 502 and is not sent again: it may have been handled.)
         wait_for(lambda victim=victim: cluster.exited(victim), f"{part}-1's exit", 30)
-        replies = customer.say(cluster.rasa_url, "what's my balance?")
+        replies = customer.say("what's my balance?")
         assert replies[0].startswith(BALANCE), (part, replies)
-    customer.assert_nothing_lost(cluster.rasa_url)
+    customer.assert_nothing_lost()
     killed = {"rasa-1", "actions-1", "backend-1"}
     exits = [e for e in cluster.events() if e["event"] == "process.exited"]
     assert {e["service"]: e["signal"] for e in exits if e["service"] in killed} == dict.fromkeys(

@@ -18,38 +18,34 @@ Rasa starts three times here (about a minute each on 2 cores).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
-from tests.e2e.conftest import (
-    MODEL,
-    RASA_TOKEN,
-    ROOT,
-    SERVICE_TOKEN,
-    Stack,
-    free_port,
-    wait_for_model,
+from tests.e2e import processes
+from tests.e2e.conftest import MODEL, Stack, free_port, wait_for_model
+from tests.e2e.processes import (
+    BALANCE,
+    Customer,
+    healthy,
+    prepare_billing_database,
+    product_env,
+    start_supervisor,
+    started_pids,
+    supervisor_events,
+    throwaway_databases,
 )
 from tests.e2e.tcp_proxy import TcpProxy
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 RESTART_TIMEOUT_S = 480  # Rasa loads in about a minute, several on a busy 2-core machine
-BALANCE = "Your balance is 54.17 EUR"
 BACKEND_DOWN = "can't reach our billing system"
 HUGE = "why is my bill so high " * 4400  # 101,200 characters
 
@@ -64,19 +60,10 @@ class Supervised:
     log_path: Path
 
     def events(self) -> list[dict[str, Any]]:
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        return [
-            json.loads(line.split(" | ", 1)[1])
-            for line in lines
-            if line.startswith("supervisor | {")
-        ]
+        return supervisor_events(self.log_path)
 
     def pids(self, service: str) -> list[int]:
-        return [
-            int(e["pid"])
-            for e in self.events()
-            if e["event"] == "process.started" and e["service"] == service
-        ]
+        return started_pids(self.events(), service)
 
     def pid(self, service: str) -> int:
         return self.pids(service)[-1]
@@ -88,73 +75,12 @@ class Supervised:
             assert self.popen.poll() is None, "the supervisor stopped"
             time.sleep(0.2)
 
-
-@dataclass
-class Conversation:
-    """One customer: every message sent is remembered and must get an answer."""
-
-    stack: Stack
-    sender: str = field(default_factory=lambda: f"fault-{uuid.uuid4().hex[:10]}")
-    sent: list[str] = field(default_factory=list)
-
-    def say(self, text: str) -> list[str]:
-        self.sent.append(text)
-        replies = self.stack.chat(self.sender, text)
-        assert replies, f"silent turn after message {len(self.sent)}"
-        return replies
-
-    def verify_as_ana(self) -> None:
-        assert "account number" in " ".join(self.say("what's my balance?"))
-        assert "date of birth" in " ".join(self.say("100001"))
-        replies = self.say("14 March 1985")
-        assert replies[0] == "Thanks Ana, you're verified."
-        assert replies[1].startswith(BALANCE)
-
-    def assert_nothing_lost(self) -> None:
-        """Every message sent is in the tracker, in order (verification answers are redacted)."""
-        response = httpx.get(
-            f"{self.stack.rasa_url}/conversations/{self.sender}/tracker",
-            params={"token": RASA_TOKEN},
-            timeout=30,
-        )
-        response.raise_for_status()
-        stored = [e.get("text") for e in response.json()["events"] if e["event"] == "user"]
-        assert len(stored) == len(self.sent), (stored, self.sent)
-        for sent, kept in zip(self.sent, stored, strict=True):
-            assert sent == kept or sent == "14 March 1985"  # the answer is stored redacted
-
-
-def create_databases() -> tuple[str, str]:
-    names = (
-        f"faults_billing_{uuid.uuid4().hex[:8]}",
-        f"faults_conversations_{uuid.uuid4().hex[:8]}",
-    )
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-        for name in names:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    return names
-
-
-def drop_databases(names: tuple[str, str]) -> None:
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-        for name in names:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def customer(self) -> Customer:
+        return Customer(self.stack.rasa_url)
 
 
 def wait_for(check: Callable[[], bool], what: str, timeout_s: float = RESTART_TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{what} not within {timeout_s} s")
-
-
-def healthy(url: str) -> bool:
-    return httpx.get(url, timeout=2).status_code == 200
+    processes.wait_for(check, what, timeout_s)
 
 
 @pytest.fixture(scope="module")
@@ -162,46 +88,39 @@ def supervised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervised]
     if not MODEL.exists():
         raise RuntimeError("no trained model: run `make model` (make test does it)")
     workdir = tmp_path_factory.mktemp("faults")
-    databases = create_databases()
-    proxy = TcpProxy("127.0.0.1", 5432)
-    proxy_port = proxy.start()
+    with throwaway_databases("faults_billing", "faults_conversations") as databases:
+        proxy = TcpProxy("127.0.0.1", 5432)
+        proxy_port = proxy.start()
+        try:
+            yield from _supervised_stack(workdir, databases, proxy, proxy_port)
+        finally:
+            proxy.stop()
+
+
+def _supervised_stack(
+    workdir: Path, databases: tuple[str, ...], proxy: TcpProxy, proxy_port: int
+) -> Iterator[Supervised]:
     backend_port, action_port, rasa_port = free_port(), free_port(), free_port()
     backend_url, rasa_url = f"http://127.0.0.1:{backend_port}", f"http://127.0.0.1:{rasa_port}"
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{proxy_port}/{databases[0]}",
-        "TRACKER_DB_URL": f"postgresql://postgres@127.0.0.1:{proxy_port}/{databases[1]}",
-        "BACKEND_PORT": str(backend_port),
-        "ACTION_PORT": str(action_port),
-        "RASA_PORT": str(rasa_port),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "BACKEND_URL": backend_url,
-        "BACKEND_SERVICE_TOKEN": SERVICE_TOKEN,
-        "RASA_URL": rasa_url,
-        "RASA_TOKEN": RASA_TOKEN,
-        "RASA_CORS_ORIGIN": backend_url,
-        "RASA_MODEL": str(MODEL),
-        "DESK_QUEUE_UPDATE_SECONDS": "0",
+    env = product_env(
+        MODEL,
+        DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{proxy_port}/{databases[0]}",
+        TRACKER_DB_URL=f"postgresql://postgres@127.0.0.1:{proxy_port}/{databases[1]}",
+        BACKEND_PORT=str(backend_port),
+        ACTION_PORT=str(action_port),
+        RASA_PORT=str(rasa_port),
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+        BACKEND_URL=backend_url,
+        RASA_URL=rasa_url,
+        RASA_CORS_ORIGIN=backend_url,
+        DESK_QUEUE_UPDATE_SECONDS="0",
         # The length cap is off here: the memory ceiling alone must keep the product up.
-        "MAX_MESSAGE_CHARS": "0",
-        "RASA_MAX_RSS_MB": "3000",
-        "LOG_LEVEL": "INFO",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    bot = str(ROOT / ".venv/bin/bot")
-    for command in ([bot, "db", "upgrade"], [bot, "seed", "--customers", "40"]):
-        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+        MAX_MESSAGE_CHARS="0",
+        RASA_MAX_RSS_MB="3000",
+    )
+    prepare_billing_database(env)
     log_path = workdir / "run_all.log"
-    with log_path.open("wb") as log:
-        popen = subprocess.Popen(  # noqa: S603 - our own supervisor
-            [sys.executable, str(ROOT / "scripts/run_all.py")],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    popen = start_supervisor("scripts/run_all.py", env, log_path)
     stack = Stack(workdir, env, backend_url, rasa_url)
     running = Supervised(stack, proxy, popen, log_path)
     try:
@@ -211,15 +130,11 @@ def supervised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Supervised]
         yield running
     finally:
         popen.send_signal(signal.SIGTERM)
-        try:
-            popen.wait(timeout=60)
-        finally:
-            proxy.stop()
-            drop_databases(databases)
+        popen.wait(timeout=60)
 
 
 def test_back_end_killed_and_restarted_mid_conversation(supervised: Supervised) -> None:
-    customer = Conversation(supervised.stack)
+    customer = supervised.customer()
     customer.verify_as_ana()
     first_backend = supervised.pid("backend")
     os.kill(first_backend, signal.SIGKILL)
@@ -235,7 +150,7 @@ def test_back_end_killed_and_restarted_mid_conversation(supervised: Supervised) 
 
 
 def test_postgres_connections_cut_mid_conversation(supervised: Supervised) -> None:
-    customer = Conversation(supervised.stack)
+    customer = supervised.customer()
     customer.verify_as_ana()
     assert supervised.proxy.cut() > 0  # the back end's and the tracker store's connections
     assert customer.say("what's my balance?")[0].startswith(BALANCE)
@@ -250,7 +165,7 @@ def test_postgres_connections_cut_mid_conversation(supervised: Supervised) -> No
 def test_rasa_killed_mid_conversation_is_restarted_and_the_conversation_continues(
     supervised: Supervised,
 ) -> None:
-    customer = Conversation(supervised.stack)
+    customer = supervised.customer()
     customer.verify_as_ana()
     others = supervised.pid("backend"), supervised.pid("actions")
     starts = len(supervised.pids("rasa"))
@@ -276,7 +191,7 @@ def test_a_100kb_message_with_the_cap_off_does_not_stop_the_product(supervised: 
     (The NLU of 2026-12-06 before the ONNX encoder grew to 16 GB on this message; the current one
     may answer it. The ceiling's kill and restart is also tested in test_supervisor.py.)
     """
-    customer = Conversation(supervised.stack)
+    customer = supervised.customer()
     customer.verify_as_ana()
     others = supervised.pid("backend"), supervised.pid("actions")
     rasa_before, starts = supervised.pid("rasa"), len(supervised.pids("rasa"))
