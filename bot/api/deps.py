@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from bot.app_settings import get_settings_dep
 from bot.billing.models import Account
 from bot.billing.verification import VerificationPolicy, require_verified_account
 from bot.commerce.policy import DiscountPolicy
@@ -30,11 +31,6 @@ from bot.safety.step_up import StepUpPolicy
 from bot.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="BACKEND_SERVICE_TOKEN")
-
-
-async def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def get_clock(request: Request) -> Clock:

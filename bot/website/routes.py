@@ -30,7 +30,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from bot.api.deps import get_settings_dep
+from bot.app_settings import get_settings_dep
 from bot.commerce.policy import PROJECT_ROOT
 from bot.core.language import Language
 from bot.core.texts import Texts
