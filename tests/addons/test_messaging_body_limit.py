@@ -9,8 +9,6 @@ while most of the body has not even been sent.
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,8 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.addons.socketio_client import free_port
-from tests.addons.test_messaging_processes import ROOT, SECRET, environment, handed_over
+from tests.addons.test_messaging_processes import (
+    SECRET,
+    environment,
+    handed_over,
+    start_servers,
+)
 
 PATH = "/webhooks/telegram/webhook"
 ANSWER_WITHIN_S = 5.0
@@ -29,26 +31,8 @@ ANSWER_WITHIN_S = 5.0
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
     record = tmp_path_factory.mktemp("body-limit") / "handed_over.jsonl"
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own test server
-        [sys.executable, "-m", "tests.addons.messaging_server", str(port), str(record)],
-        cwd=ROOT,
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/webhooks/telegram/", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with start_servers(environment(), record, count=1) as (port,):
         yield port, record
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def headers(port: int, framing: str) -> bytes:

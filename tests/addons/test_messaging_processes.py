@@ -25,8 +25,9 @@ SECRET = "process-test-secret"
 
 
 @contextmanager
-def start_two(env: dict[str, str], record: Path) -> Iterator[list[int]]:
-    ports = [free_port(), free_port()]
+def start_servers(env: dict[str, str], record: Path, count: int = 2) -> Iterator[list[int]]:
+    """`count` messaging servers (tests/addons/messaging_server.py) recording to `record`."""
+    ports = [free_port() for _ in range(count)]
     processes = [
         subprocess.Popen(  # noqa: S603 - our own test server
             [sys.executable, "-m", "tests.addons.messaging_server", str(port), str(record)],
@@ -101,7 +102,7 @@ def handed_over(record: Path) -> list[dict[str, object]]:
 def test_with_redis_a_delivery_retried_across_processes_reaches_rasa_once(tmp_path: Path) -> None:
     redis.Redis.from_url(REDIS_URL).ping()  # Redis runs on this machine (see ARCHITECTURE.md)
     record = tmp_path / "handed_over.jsonl"
-    with start_two(environment(LOCK_STORE_URL=REDIS_URL), record) as ports:
+    with start_servers(environment(LOCK_STORE_URL=REDIS_URL), record) as ports:
         deliver_to_both(ports, times=3)
         handed = handed_over(record)
         assert len(handed) == 1, handed
@@ -110,7 +111,7 @@ def test_with_redis_a_delivery_retried_across_processes_reaches_rasa_once(tmp_pa
 
 def test_without_redis_each_process_remembers_only_its_own(tmp_path: Path) -> None:
     record = tmp_path / "handed_over.jsonl"
-    with start_two(environment(), record) as ports:
+    with start_servers(environment(), record) as ports:
         deliver_to_both(ports, times=3)
         handed = handed_over(record)
         assert sorted(h["port"] for h in handed) == sorted(ports)  # once per process
