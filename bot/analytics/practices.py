@@ -14,7 +14,7 @@ conversation id; bot/seed/practices.py simulates them). What it had, from the pr
 
 Per practice: the naive difference in churn within `horizon` days (had it minus not, Newcombe
 interval, `bot.analytics.proportions.compare`) and the adjusted one: inverse propensity weights
-from a logistic regression of the practice on segment and plan (statsmodels GLM), then a weighted
+from a logistic regression of the practice on segment and plan (statsmodels Logit), then a weighted
 linear regression of churn on the practice and the same covariates (regression adjustment on top
 of the weights, so either model being right suffices) with a heteroscedasticity-robust (HC1,
 sandwich) 95% interval. Verdicts never claim more than the interval supports: too few contacts,
@@ -235,11 +235,13 @@ def adjusted_difference(frame: pd.DataFrame, practice: str) -> tuple[float, floa
     treated = frame[practice].astype(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        propensity = sm.GLM(treated, covariates, family=sm.families.Binomial()).fit()
+        propensity = sm.Logit(treated, covariates).fit(disp=0, maxiter=100)
         score = np.clip(propensity.predict(covariates), *PROPENSITY_CLIP)
         weights = treated / score + (1 - treated) / (1 - score)
         design = covariates.assign(treated=treated)
-        model = sm.WLS(frame["churned"].astype(float), design, weights=weights).fit(cov_type="HC1")
+        model = sm.WLS(frame["churned"].astype(float), design, weights=weights).fit(
+            method="qr", cov_type="HC1"
+        )
     low, high = model.conf_int(alpha=0.05).loc["treated"]
     return (
         float(model.params["treated"]),
