@@ -195,7 +195,10 @@ class ActionSaveSurveyRating(SurveyAction):
         if rating is None:
             say(dispatcher, QUESTION, buttons=rating_buttons())
             return [SlotSet(names.SURVEY_ASKED, True)]
-        body = {**conversation_facts(tracker), "rating": rating}
+        body: dict[str, Any] = {**conversation_facts(tracker), "rating": rating}
+        ticket = tracker.get_slot(names.HANDOFF_TICKET)
+        if ticket is not None:  # a person helped first: the back end notes their ticket
+            body["ticket_id"] = int(ticket)
         try:
             stored = await self.client.answer_survey(tracker.sender_id, body)
         except BillingClientError as error:

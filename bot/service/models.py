@@ -3,7 +3,8 @@
 Neither holds personal data: the conversation id, channel and language; `account_id` only from
 the conversation's live verified session (found by the back end, never named by the caller), so
 a repeat contact about the same `topic` can be recognised; the survey comment is masked
-(`privacy.masking.mask`) before it is stored.
+(`privacy.masking.mask`) before it is stored; a survey answer's `ticket_id` only when the
+conversation's own ticket was finished by a person (the survey after a hand-back).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class ConversationEnding(Base):
 
 
 class SurveyAnswer(Base):
-    """One answer to "how satisfied are you?" (1-5) with an optional, masked comment."""
+    """One answer to "how satisfied are you?" (1-5) with an optional, masked comment; `ticket_id`
+    when a person helped first (the handoff ticket they resolved or closed)."""
 
     __tablename__ = "survey_answers"
     __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
@@ -57,4 +59,5 @@ class SurveyAnswer(Base):
     language: Mapped[Language] = mapped_column(string_enum(Language, "survey_language"))
     rating: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("handoff_tickets.id"))
     answered_at: Mapped[datetime] = mapped_column(index=True)

@@ -37,6 +37,9 @@ class SurveyAnswerIn(Schema):
     language: Language = DEFAULT_LANGUAGE
     rating: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+    # The conversation's handoff ticket when a person helped first; noted only if it is this
+    # conversation's and a person finished it (resolved or closed), else left out.
+    ticket_id: int | None = Field(default=None, ge=1)
 
 
 class SurveyAnswerOut(Schema):
@@ -44,6 +47,7 @@ class SurveyAnswerOut(Schema):
     conversation_id: str
     rating: int
     comment: str | None
+    ticket_id: int | None
     answered_at: datetime
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.errors import NotFound
+from bot.desk.models import HandoffTicket
 from bot.desk.tickets import live_verified_account
+from bot.desk.types import TicketStatus
 from bot.service.models import ConversationEnding, SurveyAnswer
 from privacy.masking import mask
 
@@ -79,6 +81,19 @@ def clean_comment(comment: str | None) -> str | None:
     return text or None
 
 
+_FINISHED_BY_A_PERSON = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+def finished_ticket_id(session: Session, ticket_id: int | None, conversation_id: str) -> int | None:
+    """`ticket_id` if it is this conversation's ticket and a person finished it, else None."""
+    if ticket_id is None:
+        return None
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None or ticket.conversation_id != conversation_id:
+        return None
+    return ticket.id if ticket.status in _FINISHED_BY_A_PERSON else None
+
+
 def record_answer(session: Session, body: SurveyAnswerIn, now: datetime) -> SurveyAnswer:
     answer = SurveyAnswer(
         conversation_id=body.conversation_id,
@@ -86,6 +101,7 @@ def record_answer(session: Session, body: SurveyAnswerIn, now: datetime) -> Surv
         language=body.language,
         rating=body.rating,
         comment=clean_comment(body.comment),
+        ticket_id=finished_ticket_id(session, body.ticket_id, body.conversation_id),
         answered_at=now,
     )
     session.add(answer)

@@ -182,3 +182,26 @@ async def test_a_goodbye_after_the_survey_after_a_person_does_not_ask_again() ->
     service = FakeService()
     bye = make_tracker("bye", "goodbye", slots={"survey_asked": True}, events=HELPED)
     assert await run_action(ActionCloseConversation(service.client()), bye) == ([], [])
+
+
+async def test_a_rating_after_a_person_helped_names_their_ticket() -> None:
+    service = FakeService()
+    entities = [{"entity": "service_rating", "value": "4"}]
+    slots = {"handoff_ticket": 12.0, "survey_asked": True}
+    tracker = make_tracker("/rate_service", "rate_service", entities, slots=slots)
+
+    events, _said = await run_action(ActionSaveSurveyRating(service.client()), tracker)
+
+    assert service.received == [
+        (
+            "/api/v1/service/survey-answers",
+            {
+                "conversation_id": "conv-1",
+                "channel": "unknown",
+                "language": "en",
+                "rating": 4,
+                "ticket_id": 12,
+            },
+        )
+    ]
+    assert events == [SlotSet("survey_asked", True), SlotSet("survey_answer_id", 7)]

@@ -6,10 +6,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.desk.types import TicketStatus
 from bot.service.models import ConversationEnding, SurveyAnswer
 from tests.bot.api_helpers import expect_error
 from tests.bot.conftest import NOW
+from tests.bot.desk.helpers import ticket
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -120,3 +123,30 @@ def test_comment_is_added_to_the_conversations_own_answer_only(client: TestClien
     expect_error(
         client.post(missing, json={"conversation_id": "web-1", "comment": "x"}), 404, "not_found"
     )
+
+
+def test_the_ticket_a_person_finished_is_noted_with_the_answer(
+    client: TestClient, seeded_db: Engine
+) -> None:
+    with Session(seeded_db) as session:
+        resolved = ticket(session, NOW, status=TicketStatus.RESOLVED, conversation_id="web-1").id
+        still_open = ticket(session, NOW, status=TicketStatus.CLAIMED, conversation_id="web-2").id
+        other = ticket(session, NOW, status=TicketStatus.CLOSED, conversation_id="web-3").id
+
+    def noted(conversation: str, ticket_id: int) -> object:
+        answer = _answer(conversation_id=conversation, ticket_id=ticket_id)
+        response = client.post("/api/v1/service/survey-answers", json=answer)
+        assert response.status_code == 201, response.text
+        return response.json()["ticket_id"]
+
+    assert noted("web-1", resolved) == resolved
+    assert noted("web-2", still_open) is None  # a person has not finished it
+    assert noted("web-1", other) is None  # another conversation's ticket
+    assert noted("web-1", 999_999) is None
+    with seeded_db.connect() as connection:
+        stored = (
+            connection.execute(select(SurveyAnswer.ticket_id).order_by(SurveyAnswer.id))
+            .scalars()
+            .all()
+        )
+    assert stored == [resolved, None, None, None]

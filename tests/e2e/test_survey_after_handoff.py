@@ -3,12 +3,13 @@
 Real processes over the REST channel: the customer is verified, asks for a person, Maria claims the
 ticket and hands it back. The bot's question (with its 1-5 buttons) follows the hand-back line in
 the conversation, the customer answers 4, a goodbye afterwards does not ask again, and the
-supervisor's service figures count the 4.
+supervisor's service figures count the 4; the stored answer names Maria's ticket.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 
 import httpx
@@ -71,3 +72,8 @@ def test_after_the_hand_back_the_customer_is_asked_once_and_the_4_is_counted(
 
     satisfaction = supervisor_satisfaction(stack)
     assert satisfaction["counts"]["4"] == fours_before + 1
+    with sqlite3.connect(stack.workdir / "billing.db") as db:  # the stack's billing data
+        stored = db.execute(
+            "SELECT rating, ticket_id FROM survey_answers WHERE conversation_id = ?", (sender,)
+        ).fetchall()
+    assert stored == [(4, ticket)]  # Maria's ticket is noted with the answer

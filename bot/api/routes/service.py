@@ -65,5 +65,6 @@ def _answer_out(answer: SurveyAnswer) -> SurveyAnswerOut:
         conversation_id=answer.conversation_id,
         rating=answer.rating,
         comment=answer.comment,
+        ticket_id=answer.ticket_id,
         answered_at=answer.answered_at,
     )
