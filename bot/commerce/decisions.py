@@ -142,7 +142,8 @@ def decide(
     skipped = [o.code for o in eligible if policy.uplift.skips(o.code, segment)]
     eligible = [o for o in eligible if o.code not in skipped]
     if not eligible:
-        why = f"uplift rule: {', '.join(skipped)} does not help the {segment} segment"
+        verb = "does" if len(skipped) == 1 else "do"
+        why = f"uplift rule: {', '.join(skipped)} {verb} not help the {segment} segment"
         return OfferDecision(Decision.NOT_ELIGIBLE, None, f"not eligible: {why}", risk)
     bot_limits = policy.limits(Tier.BOT)
     mine = [

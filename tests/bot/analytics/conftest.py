@@ -22,7 +22,7 @@ SEEDED_CUSTOMERS = 3000
 
 
 @pytest.fixture(scope="session")
-def seeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def analytics_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     path = tmp_path_factory.mktemp("seeded") / "seed.db"
     engine = create_engine(f"sqlite:///{path}")
     metadata.create_all(engine)

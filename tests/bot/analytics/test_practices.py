@@ -31,8 +31,8 @@ CONFOUNDED = [p for p in PLANTED_PRACTICES if p is not ARRANGEMENT]
 
 
 @pytest.fixture(scope="module")
-def found(seeded_engine: Engine) -> dict[str, PracticeEffect]:
-    with Session(seeded_engine) as session:
+def found(analytics_engine: Engine) -> dict[str, PracticeEffect]:
+    with Session(analytics_engine) as session:
         return {effect.practice: effect for effect in practice_effects(session, 90)}
 
 
@@ -82,8 +82,8 @@ def test_every_output_carries_the_caveat(found: dict[str, PracticeEffect]) -> No
         assert data["adjusted_for"] == ["segment", "plan"]
 
 
-def test_exposures_are_read_from_the_product_tables(seeded_engine: Engine) -> None:
-    with Session(seeded_engine) as session:
+def test_exposures_are_read_from_the_product_tables(analytics_engine: Engine) -> None:
+    with Session(analytics_engine) as session:
         contacts = load_contacts(session, 90)
     assert len(contacts) == 2960  # one per generated customer outside the 40-customer pilot
     waited = contacts["long_wait"].notna()

@@ -24,8 +24,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _seeded_settings(monkeypatch: pytest.MonkeyPatch, seeded_engine: Engine) -> Iterator[None]:
-    monkeypatch.setenv("DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False))
+def _seeded_settings(monkeypatch: pytest.MonkeyPatch, analytics_engine: Engine) -> Iterator[None]:
+    monkeypatch.setenv("DATABASE_URL", analytics_engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
     root_level = logging.getLogger().level
     yield

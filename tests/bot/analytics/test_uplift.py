@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="module")
-def report(seeded_engine: Engine) -> UpliftReport:
-    with Session(seeded_engine) as session:
+def report(analytics_engine: Engine) -> UpliftReport:
+    with Session(analytics_engine) as session:
         return uplift_report(session, 90)
 
 
@@ -73,8 +73,8 @@ def test_qini_on_unseen_data_beats_random(report: UpliftReport) -> None:
     )
 
 
-def test_a_shuffled_ranking_is_no_better_than_random(seeded_engine: Engine) -> None:
-    with Session(seeded_engine) as session:
+def test_a_shuffled_ranking_is_no_better_than_random(analytics_engine: Engine) -> None:
+    with Session(analytics_engine) as session:
         frame = load_decisions(session, 90)
     rng = np.random.default_rng(1)
     retained = frame["retained"].to_numpy()

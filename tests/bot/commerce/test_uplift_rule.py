@@ -3,18 +3,29 @@ uplift model found not to help a segment, after the randomized holdout (which st
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.analytics.models import Outcome
+from bot.analytics.models import Outcome, OutcomeKind
 from bot.analytics.segments import latest_segment
 from bot.commerce.decisions import decide, holdout_period, in_holdout
+from bot.commerce.models import Offer
 from bot.commerce.policy import DiscountPolicy, parse_policy
 from bot.commerce.types import Decision, Trigger
 from bot.core.errors import PolicyFileError
+from tests.bot.commerce.conftest import Conversation
 from tests.bot.commerce.factories import TODAY, history, policy_document, shipped_policy
 from tests.bot.safety_helpers import account
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import Engine
 
 # Newer than loyalty's 24 months: a price complaint earns price_match, nothing else.
 NEWER = history(tenure_months=14, complaints_12m=1)
@@ -103,3 +114,33 @@ def test_the_segment_is_the_latest_recorded_one(seeded_session: Session) -> None
     ).all()
     assert segments
     assert latest_segment(seeded_session, generated.id) == segments[0]
+
+
+def test_through_the_api_the_rule_reads_the_customers_segment(
+    policy_client: Callable[[dict[str, Any]], TestClient], seeded_db: Engine
+) -> None:
+    with Session(seeded_db) as session:  # Eva gets a recorded segment (removed after the test)
+        eva = account(session, "100003")
+        session.add(
+            Outcome(
+                account_id=eva.id,
+                segment="loyal",
+                kind=OutcomeKind.STAYED,
+                started_on=TODAY,
+                occurred_on=TODAY,
+                recorded_at=datetime(2026, 11, 15, tzinfo=UTC),
+            )
+        )
+        session.commit()
+    skip = [{"offer": code, "segment": "loyal"} for code in ("loyalty", "retention")]
+    client = policy_client({"uplift": {"enabled": True, "skip": skip}})
+    chat = Conversation(client, seeded_db, "100003", "conv-uplift-rule").verify()
+    body = chat.write("POST", "/offers", {"trigger": "cancellation"}).json()
+    assert body["decision"] == "not_eligible"
+    assert body["reason"] == (
+        "not eligible: uplift rule: loyalty, retention do not help the loyal segment"
+    )
+    with Session(seeded_db) as session:
+        row = session.get(Offer, body["decision_id"])
+        assert row is not None
+        assert row.offer_code is None
