@@ -38,35 +38,57 @@ def login_page(csrf_token: str, error: str | None = None, username: str = "") ->
     return _render("login.html", {"error": box}, {"csrf_token": csrf_token, "username": username})
 
 
-def desk_page(display_name: str, csrf_token: str, is_supervisor: bool) -> str:
-    link = (
-        '<a href="/desk/supervisor" id="supervisor-link">Figures</a>'
-        ' <a href="/desk/service" id="service-link">Service</a>'
-        ' <a href="/desk/retention" id="retention-link">Retention</a>'
-        if is_supervisor
-        else ""
-    )
-    return _render(
-        "desk.html",
-        {"supervisor_link": link},
-        {"display_name": display_name, "csrf_token": csrf_token},
-    )
+# The top bar's middle: the desk's duty switch, or the way back and the supervisors' pages.
+DUTY_SWITCH: Final = """    <label class="duty" for="duty-toggle">
+      <input type="checkbox" id="duty-toggle" data-testid="duty-toggle">
+      <span id="duty-label">Off duty</span>
+    </label>"""
+SUPERVISOR_LINKS: Final = (
+    '    <a href="/desk/supervisor" id="supervisor-link">Figures</a>'
+    ' <a href="/desk/service" id="service-link">Service</a>'
+    ' <a href="/desk/retention" id="retention-link">Retention</a>'
+)
+FIGURES_NAV: Final = """    <a href="/desk" id="back-to-desk">Back to the desk</a>
+    <nav class="figures-nav" aria-label="Figures">
+      <a href="/desk/supervisor" id="nav-supervisor">Desk figures</a>
+      <a href="/desk/service" id="nav-service">Service</a>
+      <a href="/desk/retention" id="nav-retention">Retention</a>
+    </nav>"""
 
 
-def _figures_page(
-    title: str, body: str, scripts: tuple[str, ...], display_name: str, csrf_token: str
+def _page(
+    title: str,
+    topbar: str,
+    body: str,
+    scripts: tuple[str, ...],
+    display_name: str,
+    csrf_token: str,
 ) -> str:
-    """A supervisors' page: `layout.html` (head, top bar, navigation) around the template
-    `body`, loading the desk's own `scripts` (paths on our origin) in order."""
+    """A signed-in page: `layout.html` (head, top bar with `topbar` in its middle, notice) around
+    the template `body`, loading the desk's own `scripts` (paths on our origin) in order."""
     tags = "\n".join(
         f'  <script src="{escape(src, quote=True)}" defer></script>' for src in scripts
     )
     main = _template(body).template  # static markup, no placeholders
     return _render(
         "layout.html",
-        {"scripts": tags, "main": main},
+        {"scripts": tags, "topbar": topbar, "main": main},
         {"title": title, "display_name": display_name, "csrf_token": csrf_token},
     )
+
+
+def desk_page(display_name: str, csrf_token: str, is_supervisor: bool) -> str:
+    topbar = DUTY_SWITCH + ("\n" + SUPERVISOR_LINKS if is_supervisor else "")
+    scripts = ("/desk/static/common.js", "/desk/static/account.js", "/desk/static/desk.js")
+    return _page("Billing support desk", topbar, "desk.html", scripts, display_name, csrf_token)
+
+
+def _figures_page(
+    title: str, body: str, scripts: tuple[str, ...], display_name: str, csrf_token: str
+) -> str:
+    """A supervisors' page: the layout with the way back to the desk and the figures' pages."""
+    full_title = f"{title} - Billing support desk"
+    return _page(full_title, FIGURES_NAV, body, scripts, display_name, csrf_token)
 
 
 def supervisor_page(display_name: str, csrf_token: str) -> str:

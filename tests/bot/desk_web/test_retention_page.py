@@ -65,16 +65,26 @@ def test_a_supervisor_gets_the_page_with_its_charts_and_exports(desk_client: Tes
         assert desk_client.get(script).status_code == 200
 
 
-def test_the_figures_pages_share_one_layout(desk_client: TestClient) -> None:
+def test_the_desk_and_the_figures_pages_share_one_layout(desk_client: TestClient) -> None:
     log_in(desk_client, "sara")
-    for path in FIGURES_PAGES:
+    for path in ("/desk", *FIGURES_PAGES):
         page = desk_client.get(path).text
         assert page.count("<header") == 1
+        assert page.count('<link rel="stylesheet" href="/desk/static/desk.css">') == 1
+        assert page.count('id="notice"') == 1
+        assert page.count('id="logout"') == 1
+        assert '<span class="who" id="agent-name">Sara Horvat</span>' in page
+        assert "$" not in page  # every placeholder filled
+    desk = desk_client.get("/desk").text
+    assert 'id="duty-toggle"' in desk
+    assert '<div class="layout">' in desk
+    assert "<title>Billing support desk</title>" in desk
+    for path in FIGURES_PAGES:
+        page = desk_client.get(path).text
         assert page.count('<main class="supervisor') == 1
         for link in ("/desk/supervisor", "/desk/service", "/desk/retention"):
             assert f'<a href="{link}"' in page, (path, link)
-        assert "Sara" in page  # the signed-in supervisor's name in the top bar
-        assert "$" not in page  # every placeholder filled
+        assert re.search(r"<title>\w+ - Billing support desk</title>", page)
 
 
 @pytest.mark.parametrize("horizon", [30, 90, 180])
