@@ -30,6 +30,7 @@ from bot.seed.rows import Rows, table_of
 from bot.seed.writer import (
     copy_text,
     foreign_keys_suspended,
+    indexes_suspended,
     move_sequences,
     refresh_statistics,
     write_batch,
@@ -154,14 +155,14 @@ def seed(
                 logger.info("seed.skipped")
                 return SeedResult(False, 0, 0, 0, time.perf_counter() - started)
             wipe(connection)
-        with foreign_keys_suspended(connection):
+        with foreign_keys_suspended(connection), indexes_suspended(connection):
             if connection.dialect.name == "postgresql":
                 batches = Batches(customers, batch_customers, as_of, holdout_share)
                 loaded = _load_in_parallel(connection, batches, workers or worker_count())
             else:
                 loaded = _load(connection, customers, as_of, batch_customers, holdout_share)
             _log_phase("loaded", started)
-        _log_phase("keys_restored", started)
+        _log_phase("indexes_and_keys_restored", started)
         move_sequences(connection, loaded.last_ids)
         refresh_statistics(connection, list(loaded.written))
         ensure_demo_agents(connection, agents_from)

