@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.billing.models import UsageRecord
@@ -29,6 +30,13 @@ if TYPE_CHECKING:
     from bot.seed.spec import ContractSpec, SeededError
 
 _QUANTITY_PLACES = Decimal("0.0001")
+_VAT_DESCRIPTION = f"VAT {VAT_RATE * 100:.0f}%"
+
+
+@cache
+def _vat(net_cents: int) -> int:
+    """VAT on a month's net amount (memoised: far fewer distinct amounts than invoices)."""
+    return percent_of(net_cents, VAT_RATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,5 +231,5 @@ def month_lines(
     if error is not None and error.rule == DUPLICATE_CHARGE:
         lines += _repeated_charge(lines)
     net = sum(line.amount_cents for line in lines)
-    lines.append(Line(LineKind.TAX, f"VAT {VAT_RATE * 100:.0f}%", percent_of(net, VAT_RATE)))
+    lines.append(Line(LineKind.TAX, _VAT_DESCRIPTION, _vat(net)))
     return lines
