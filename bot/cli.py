@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -17,6 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.core.errors import BotError
 from bot.logging import configure_logging
 from bot.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="Billing back end of the support assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -60,6 +63,21 @@ def _run(action: Callable[[Settings], T]) -> T:
     settings = _settings()
     with _expected_failures():
         return action(settings)
+
+
+@contextmanager
+def _database_session(settings: Settings) -> Iterator[Session]:
+    """A session on the configured database; the engine is closed afterwards."""
+    from sqlalchemy.orm import Session
+
+    from bot.db import create_db_engine
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _upgrade(settings: Settings) -> None:
@@ -150,27 +168,20 @@ def outbox(
     """Print the latest outbox messages, newest first (how a tester reads a one-time code)."""
 
     def show(settings: Settings) -> None:
-        from sqlalchemy.orm import Session
-
-        from bot.db import create_db_engine
         from bot.safety.outbox import latest_messages
 
         _upgrade(settings)
-        engine = create_db_engine(settings.database_url)
-        try:
-            with Session(engine) as session:
-                messages = latest_messages(session, limit)
-                if not messages:
-                    typer.echo("the outbox is empty")
-                for message in messages:
-                    stamp = message.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-                    body = message.body or "(delivered; body removed)"
-                    typer.echo(
-                        f"#{message.id} {stamp} {message.channel} to {message.recipient} "
-                        f"[{message.status}]: {message.subject}\n    {body}"
-                    )
-        finally:
-            engine.dispose()
+        with _database_session(settings) as session:
+            messages = latest_messages(session, limit)
+            if not messages:
+                typer.echo("the outbox is empty")
+            for message in messages:
+                stamp = message.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+                body = message.body or "(delivered; body removed)"
+                typer.echo(
+                    f"#{message.id} {stamp} {message.channel} to {message.recipient} "
+                    f"[{message.status}]: {message.subject}\n    {body}"
+                )
 
     _run(show)
 
@@ -180,17 +191,10 @@ def review_eval() -> None:
     """Run the fair-treatment review on every account; compare with the seeded errors."""
 
     def measure(settings: Settings) -> None:
-        from sqlalchemy.orm import Session
-
-        from bot.db import create_db_engine
         from bot.review.evaluation import evaluate
 
-        engine = create_db_engine(settings.database_url)
-        try:
-            with Session(engine) as session:
-                result = evaluate(session)
-        finally:
-            engine.dispose()
+        with _database_session(settings) as session:
+            result = evaluate(session)
         typer.echo(f"{'rule':<28} {'seeded':>6} {'found':>6} {'recall':>7} {'false+':>6}")
         for score in result.rules:
             typer.echo(
@@ -256,18 +260,11 @@ def analytics_retention(
     """Offers vs the randomized holdout: retention per offer and segment, with a verdict."""
 
     def analyse(settings: Settings) -> None:
-        from sqlalchemy.orm import Session
-
         from bot.analytics.experiments import effects
         from bot.analytics.histories import load_histories
-        from bot.db import create_db_engine
 
-        engine = create_db_engine(settings.database_url)
-        try:
-            with Session(engine) as session:
-                found = effects(load_histories(session), horizons=(horizon,))
-        finally:
-            engine.dispose()
+        with _database_session(settings) as session:
+            found = effects(load_histories(session), horizons=(horizon,))
         if as_json:
             typer.echo(json.dumps([effect.as_json() for effect in found], indent=2))
             return
@@ -287,18 +284,11 @@ def analytics_practices(
     """Service practices and later churn: naive and adjusted differences (associations)."""
 
     def analyse(settings: Settings) -> None:
-        from sqlalchemy.orm import Session
-
         from bot.analytics.practices import CAVEAT, practice_effects
         from bot.analytics.text import practices_table
-        from bot.db import create_db_engine
 
-        engine = create_db_engine(settings.database_url)
-        try:
-            with Session(engine) as session:
-                found = practice_effects(session, horizon)
-        finally:
-            engine.dispose()
+        with _database_session(settings) as session:
+            found = practice_effects(session, horizon)
         if as_json:
             data = {"horizon_days": horizon, "caveat": CAVEAT}
             typer.echo(json.dumps({**data, "practices": [e.as_json() for e in found]}, indent=2))
@@ -319,18 +309,11 @@ def analytics_uplift(
     """Uplift model on the holdout: Qini curve on unseen data, who to offer what."""
 
     def analyse(settings: Settings) -> None:
-        from sqlalchemy.orm import Session
-
         from bot.analytics.text import uplift_policy_rule, uplift_table
         from bot.analytics.uplift import uplift_report
-        from bot.db import create_db_engine
 
-        engine = create_db_engine(settings.database_url)
-        try:
-            with Session(engine) as session:
-                report = uplift_report(session, horizon)
-        finally:
-            engine.dispose()
+        with _database_session(settings) as session:
+            report = uplift_report(session, horizon)
         if as_json:
             typer.echo(json.dumps(report.as_json(), indent=2))
         elif policy:
