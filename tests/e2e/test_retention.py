@@ -127,6 +127,8 @@ def test_the_supervisor_sees_the_retention_page_with_charts(
     expect(offer).to_contain_text("Offer")  # the uplift model recommends the planted effect
 
     choice = page.locator("#survival-choice")
+    # At first the curves best worth reading: the offer and segment whose smaller arm is largest.
+    expect(choice.locator("option:checked")).to_have_text("price match / all")
     choice.select_option(label="price match / price sensitive")
     expect(page.locator("#retention-cox")).to_contain_text("Cox hazard ratio")
     expect_drawn(page, "retention-survival")
@@ -144,8 +146,11 @@ def test_the_exports_download_for_the_chosen_horizon(
     page.goto(f"{backend_url}/desk/retention")
     expect_drawn(page, "retention-effects")
 
+    choice = page.locator("#survival-choice")
+    choice.select_option(label="retention / quiet")
     page.locator("#retention-horizon").select_option("180")
     expect(page.locator("#retention-horizon-days")).to_have_text("180 days", timeout=WAIT_MS)
+    expect(choice.locator("option:checked")).to_have_text("retention / quiet")  # kept
     with page.expect_download() as json_download:
         page.locator("#retention-export-json").click()
     report = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))

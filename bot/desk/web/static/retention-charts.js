@@ -120,15 +120,26 @@ const RetentionView = (() => {
         : `does not hold (p=${Number(check.p_value).toPrecision(3)}): one ratio does not describe the whole period.`);
   }
 
+  function bestCurve(curves) {
+    const smallerArm = (curve) => Math.min(...curve.arms.map((arm) => arm.n));
+    let best = 0;
+    curves.forEach((curve, index) => {
+      if (smallerArm(curve) > smallerArm(curves[best])) best = index;
+    });
+    return best;
+  }
+
   function survivalChoice(report) {
     const select = $("survival-choice");
-    const previous = select.value;
+    const previous = select.selectedOptions[0]?.textContent;
     clear(select);
     report.survival.forEach((curve, index) => {
       select.append(el("option", { value: String(index) }, label(curve)));
     });
     const keep = [...select.options].find((option) => option.textContent === previous);
-    if (keep) select.value = keep.value;
+    // The supervisor's choice survives a change of horizon; at first, the offer and segment
+    // whose smaller arm is largest (the curves best worth reading), not the first in the list.
+    select.value = keep ? keep.value : String(bestCurve(report.survival));
     const show = () => {
       const curve = report.survival[Number(select.value)];
       if (curve) survivalChart(curve);
