@@ -94,5 +94,19 @@ const Desk = (() => {
     return String(code || "").replace(/_/g, " ");
   }
 
-  return { el, clear, notice, api, me, duration, percent, time, words, ApiError };
+  /* A supervisor's figures page (Service, Retention): when the chart library is there, signs in
+     and draws with `refresh`, and again whenever the control `controlId` changes. */
+  function startFigures(controlId, refresh) {
+    const failed = (error) => notice(error.message || "The figures could not be loaded.", true);
+    document.addEventListener("DOMContentLoaded", () => {
+      if (typeof Chart === "undefined") {
+        notice("The chart library is missing: run make setup.", true);
+        return;
+      }
+      me().then(refresh).catch(failed);
+      document.getElementById(controlId).addEventListener("change", () => refresh().catch(failed));
+    });
+  }
+
+  return { el, clear, notice, api, me, duration, percent, time, words, startFigures, ApiError };
 })();

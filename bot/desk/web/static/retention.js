@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { notice, api, me } = Desk;
+  const { notice, api, startFigures } = Desk;
   const $ = (id) => document.getElementById(id);
 
   async function refresh() {
@@ -16,16 +16,5 @@
     notice(report.decisions ? "" : "No offer decisions with outcomes yet.");
   }
 
-  function failed(error) {
-    notice(error.message || "The figures could not be loaded.", true);
-  }
-
-  document.addEventListener("DOMContentLoaded", () => {
-    if (typeof Chart === "undefined") {
-      notice("The chart library is missing: run make setup.", true);
-      return;
-    }
-    me().then(refresh).catch(failed);
-    $("retention-horizon").addEventListener("change", () => refresh().catch(failed));
-  });
+  startFigures("retention-horizon", refresh);
 })();

@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { notice, api, me, duration, percent, words } = Desk;
+  const { notice, api, duration, percent, words, startFigures } = Desk;
   const $ = (id) => document.getElementById(id);
   const charts = {};
 
@@ -65,16 +65,5 @@
     notice("");
   }
 
-  function failed(error) {
-    notice(error.message || "The figures could not be loaded.", true);
-  }
-
-  document.addEventListener("DOMContentLoaded", () => {
-    if (typeof Chart === "undefined") {
-      notice("The chart library is missing: run make setup.", true);
-      return;
-    }
-    me().then(refresh).catch(failed);
-    $("service-days").addEventListener("change", () => refresh().catch(failed));
-  });
+  startFigures("service-days", refresh);
 })();
