@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
+import pytest
+
 from bot.seed.outcomes import SMALL
 from tests.bot.desk_web.helpers import log_in
 
@@ -19,15 +21,21 @@ EFFECT_KEYS = {
 }  # fmt: skip
 
 
-def test_nobody_and_agents_are_refused(desk_client: TestClient) -> None:
-    paths = ("/desk/api/analytics/experiments", "/desk/api/analytics/survival?offer_code=loyalty")
-    for path in paths:
-        assert desk_client.get(path).status_code == 401
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/desk/api/analytics/experiments",
+        "/desk/api/analytics/survival?offer_code=loyalty",
+        "/desk/api/analytics/practices",
+        "/desk/api/analytics/uplift",
+    ],
+)
+def test_nobody_and_agents_are_refused(desk_client: TestClient, path: str) -> None:
+    assert desk_client.get(path).status_code == 401
     log_in(desk_client, "maria")  # an agent
-    for path in paths:
-        answer = desk_client.get(path)
-        assert answer.status_code == 403
-        assert answer.json()["error"]["code"] == "forbidden"
+    answer = desk_client.get(path)
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "forbidden"
 
 
 def test_experiments_for_a_supervisor(desk_client: TestClient) -> None:

@@ -5,24 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
-
 from bot.analytics.practices import CAVEAT
 from tests.bot.desk_web.helpers import log_in
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
-
-PATHS = ("/desk/api/analytics/practices", "/desk/api/analytics/uplift")
-
-
-@pytest.mark.parametrize("path", PATHS)
-def test_nobody_and_agents_are_refused(desk_client: TestClient, path: str) -> None:
-    assert desk_client.get(path).status_code == 401
-    log_in(desk_client, "maria")  # an agent
-    answer = desk_client.get(path)
-    assert answer.status_code == 403
-    assert answer.json()["error"]["code"] == "forbidden"
 
 
 def test_practices_for_a_supervisor(desk_client: TestClient) -> None:
