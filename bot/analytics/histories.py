@@ -26,6 +26,8 @@ ARMS = {
 
 @dataclass(frozen=True, slots=True)
 class History:
+    offer_id: int
+    account_id: int
     offer_code: str
     segment: str
     offered: bool  # False: the randomized holdout
@@ -46,6 +48,8 @@ def load_histories(session: Session) -> list[History]:
     cancelled_on = func.min(case((Outcome.kind == OutcomeKind.CANCELLED, Outcome.occurred_on)))
     statement = (
         select(
+            Outcome.offer_id,
+            Offer.account_id,
             Outcome.offer_code,
             Outcome.segment,
             Offer.status,
@@ -59,6 +63,7 @@ def load_histories(session: Session) -> list[History]:
         .where(Offer.status.in_(list(ARMS)), Outcome.offer_code.is_not(None))
         .group_by(
             Outcome.offer_id,
+            Offer.account_id,
             Outcome.offer_code,
             Outcome.segment,
             Offer.status,
@@ -69,13 +74,15 @@ def load_histories(session: Session) -> list[History]:
         .order_by(Outcome.started_on, Outcome.offer_id)
     )
     histories = []
-    for code, segment, status, started, cancelled, last_seen, amount, months in session.execute(
-        statement
-    ):
+    for row in session.execute(statement):
+        offer_id, account_id, code, segment, status, started, cancelled, last_seen = row[:8]
+        amount, months = row[8:]
         end = cancelled or last_seen
         cost = (amount or 0) * (months or 0) if status == OfferStatus.ACCEPTED else 0
         histories.append(
             History(
+                offer_id=offer_id,
+                account_id=account_id,
                 offer_code=str(code),
                 segment=segment,
                 offered=ARMS[status],

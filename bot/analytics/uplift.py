@@ -32,12 +32,10 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
-from bot.analytics.histories import ARMS
-from bot.analytics.models import Outcome, OutcomeKind
+from bot.analytics.histories import load_histories
 from bot.billing.models import Contract
-from bot.commerce.models import Offer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -132,35 +130,16 @@ class UpliftReport:
 def load_decisions(session: Session, horizon: int) -> pd.DataFrame:
     """One row per offer decision followed `horizon` days: offer_code, segment, plan,
     tenure_months, offered (1/0) and retained (1/0)."""
-    cancelled_on = func.min(case((Outcome.kind == OutcomeKind.CANCELLED, Outcome.occurred_on)))
-    rows = session.execute(
-        select(
-            Offer.id,
-            Offer.account_id,
-            Outcome.offer_code,
-            Outcome.segment,
-            Offer.status,
-            Outcome.started_on,
-            cancelled_on,
-            func.max(Outcome.occurred_on),
-        )
-        .join(Offer, Offer.id == Outcome.offer_id)
-        .where(Offer.status.in_(list(ARMS)), Outcome.offer_code.is_not(None))
-        .group_by(Offer.id, Offer.account_id, Outcome.offer_code, Outcome.segment, Offer.status)
-        .group_by(Outcome.started_on)
-        .order_by(Offer.id)
-    ).all()
-    columns = ["offer_id", "account_id", "offer_code", "segment", "status", "started_on"]
-    frame = pd.DataFrame(rows, columns=[*columns, "cancelled_on", "last_seen"])
+    followed = [
+        (h.offer_id, h.account_id, h.offer_code, h.segment, h.started_on, int(h.offered), int(kept))
+        for h in load_histories(session)
+        if (kept := h.retained_at(horizon)) is not None
+    ]
+    columns = ["offer_id", "account_id", "offer_code", "segment", "started_on", "offered"]
+    frame = pd.DataFrame(followed, columns=[*columns, "retained"])
     if frame.empty:
         return frame
-    started = pd.to_datetime(frame["started_on"])
-    end = pd.to_datetime(frame["cancelled_on"].fillna(frame["last_seen"]))
-    days = (end - started).dt.days
-    cancelled = frame["cancelled_on"].notna()
-    frame["retained"] = (~(cancelled & (days <= horizon))).astype(int)
-    frame = frame[(cancelled & (days <= horizon)) | (days >= horizon)].copy()
-    frame["offered"] = frame["status"].map(ARMS).astype(int)
+    frame = frame.sort_values("offer_id", kind="stable").reset_index(drop=True)
 
     contracts = pd.DataFrame(
         session.execute(
