@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     rabbitmq_url: str | None = None  # e.g. amqp://guest:guest@127.0.0.1:5672/
     rabbitmq_queue: str = Field(default="billing_desk_events", min_length=1, max_length=255)
     rabbitmq_exchange: str = Field(default="rasa-exchange", min_length=1, max_length=255)
+    # How long the desk's retention figures (/desk/retention, /desk/api/analytics/*) are served
+    # from one computation before the next request computes them again; 0 keeps none
+    # (bot/analytics/cache.py). Per back-end process.
+    analytics_cache_seconds: int = Field(default=300, ge=0)
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
