@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 PASSWORDS = {"maria": "maria-demo", "tomaz": "tomaz-demo", "sara": "sara-demo"}
 SERVICE = {"Authorization": "Bearer test-service-token"}  # the action server, the event broker
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+# What the analytics cache (bot/analytics/cache.py) adds to each JSON answer of /desk/api/analytics.
+CACHE_FIELDS = frozenset({"computed_at", "cache_seconds"})
+
+
+def figures(answer: dict[str, Any]) -> dict[str, Any]:
+    """An analytics answer without the cache's fields: the figures alone, as in the report."""
+    return {key: value for key, value in answer.items() if key not in CACHE_FIELDS}
 
 
 def login_csrf(client: TestClient) -> str:
