@@ -104,7 +104,8 @@ def test_the_supervisor_sees_the_retention_page_with_charts(
     page = desk_context.new_page()
     errors = page_errors(page)
     log_in(page, backend_url, "sara", "sara-demo")
-    page.locator("#retention-link").click()
+    with page.expect_response(re.compile(r"/report\?horizon=90$"), timeout=WAIT_MS) as loaded:
+        page.locator("#retention-link").click()
     expect(page).to_have_url(re.compile(r"/desk/retention$"), timeout=WAIT_MS)
 
     for canvas in ("retention-effects", "retention-survival", "retention-qini"):
@@ -132,6 +133,21 @@ def test_the_supervisor_sees_the_retention_page_with_charts(
     choice.select_option(label="price match / price sensitive")
     expect(page.locator("#retention-cox")).to_contain_text("Cox hazard ratio")
     expect_drawn(page, "retention-survival")
+    # When the kept figures were computed; Refresh within half a minute answers the kept ones.
+    computed = re.compile(r"^Computed \d{1,2}:\d\d( [AP]M)?; refreshes every 5 min; \d+ offers")
+    expect(page.locator("#retention-generated")).to_have_text(computed)
+    with page.expect_response(
+        re.compile(r"/report/refresh\?horizon=90$"), timeout=WAIT_MS
+    ) as refreshed:
+        page.locator("#retention-refresh").click()
+    assert refreshed.value.ok
+    expect(page.locator("#retention-refresh")).to_be_enabled()
+    expect(page.locator("#retention-generated")).to_have_text(computed)
+    kept = refreshed.value.json()["computed_at"] == loaded.value.json()["computed_at"]
+    if kept:  # the usual case; on a slow machine the page may have loaded over 30 s before
+        expect(page.locator("#notice")).to_contain_text("computed less than half a minute ago")
+    else:
+        expect(page.locator("#notice")).to_be_hidden()
     shot = shoot(page, tmp_path, "retention-1400")
     assert shot.stat().st_size > 20_000
     assert errors == []

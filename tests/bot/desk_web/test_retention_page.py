@@ -59,6 +59,7 @@ def test_a_supervisor_gets_the_page_with_its_charts_and_exports(desk_client: Tes
     assert "Association, not cause" in page.text
     assert 'href="/desk/api/analytics/report?horizon=90"' in page.text
     assert 'href="/desk/api/analytics/experiments.csv?horizon=90"' in page.text
+    assert '<button type="button" id="retention-refresh"' in page.text
     for option in ("30", "90", "180"):
         assert f'<option value="{option}"' in page.text
     for script in scripts[1:]:

@@ -34,7 +34,17 @@ const RetentionView = (() => {
     const count = (verdict) => segments.filter((e) => e.verdict === verdict).length;
     $("retention-works").textContent = `${count("works")} of ${segments.length}`;
     $("retention-harms").textContent = `${count("harms")} of ${segments.length}`;
-    $("retention-generated").textContent = `Computed ${report.generated_at.slice(0, 16).replace("T", " ")} UTC; ${overall.length} offers.`;
+    $("retention-generated").textContent = `${computed(report)}; ${overall.length} offers.`;
+  }
+
+  /* The Retention page's answers say when the cache computed them and for how long they are kept
+     ("Computed 12:04; refreshes every 5 min"); the report file has only its generated_at (UTC). */
+  function computed(report) {
+    if (!report.computed_at) return `Computed ${report.generated_at.slice(0, 16).replace("T", " ")} UTC`;
+    const seconds = report.cache_seconds;
+    const every = !seconds ? "computed on every load"
+      : seconds % 60 ? `refreshes every ${seconds} s` : `refreshes every ${seconds / 60} min`;
+    return `Computed ${Desk.time(report.computed_at)}; ${every}`;
   }
 
   function effectsChart(effects) {
