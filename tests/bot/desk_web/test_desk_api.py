@@ -32,9 +32,9 @@ def desk_routes(client: TestClient) -> list[tuple[str, str]]:
 
 def test_every_desk_api_route_needs_a_session(desk_client: TestClient) -> None:
     routes = desk_routes(desk_client)
-    # 11 + service figures (2) + retention analytics (6: experiments, survival, practices,
-    # uplift, the page's report and its CSV)
-    assert len(routes) == 19
+    # 11 + service figures (2) + retention analytics (7: experiments, survival, practices,
+    # uplift, the page's report, its CSV and the report's refresh)
+    assert len(routes) == 20
 
     for method, path in routes:
         expect_error(desk_client.request(method, path, json={}), 401, "not_logged_in")
@@ -43,7 +43,7 @@ def test_every_desk_api_route_needs_a_session(desk_client: TestClient) -> None:
 def test_writes_need_the_sessions_csrf_header(desk_client: TestClient) -> None:
     csrf = log_in(desk_client, "maria")
     writes = [(m, p) for m, p in desk_routes(desk_client) if m != "GET"]
-    assert len(writes) == 6
+    assert len(writes) == 7  # 6 ticket and duty writes, the retention report's refresh
 
     for header in (None, "wrong", ""):
         if header is None:
