@@ -20,6 +20,7 @@ from typing import Any
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -30,6 +31,11 @@ LANGUAGE_SLOT = "language"
 # The key naming a bot message's language (Rasa keeps it in the BotUttered event's metadata and
 # hands it to the output channel with the message).
 MESSAGE_LANGUAGE = "language"
+GREET = "utter_greet"
+# The greeting once the bot has introduced itself in this session (the website widget greets when
+# it opens, and "hi" is what many customers type first): a short "hi again", not the whole
+# introduction twice.
+GREET_AGAIN = "utter_greet_again"
 
 
 def tracker_language(tracker: DialogueStateTracker) -> Language:
@@ -52,7 +58,19 @@ class CatalogueNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if response is None:
             return None
-        return localised(response, utter_action, tracker_language(tracker), kwargs)
+        key = catalogue_key(utter_action, tracker)
+        return localised(response, key, tracker_language(tracker), kwargs)
+
+
+def catalogue_key(utter_action: str, tracker: DialogueStateTracker) -> str:
+    """The catalogue entry for `utter_action`: the response's own, except a second greeting in
+    the same session (since the last session start or restart)."""
+    if utter_action == GREET and any(
+        isinstance(event, ActionExecuted) and event.action_name == GREET
+        for event in tracker.applied_events()
+    ):
+        return GREET_AGAIN
+    return utter_action
 
 
 def localised(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
@@ -64,3 +64,38 @@ async def test_a_response_in_slovenian_english_and_unset(domain: Domain) -> None
 async def test_an_unknown_response_is_none_as_with_rasa(domain: Domain) -> None:
     nlg = CatalogueNaturalLanguageGenerator(domain=domain)
     assert await nlg.generate("utter_nothing_like_this", tracker(domain, "sl"), "rest") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "first_words", "again"),
+    [
+        ("en", "Hi, I'm the billing assistant.", "Hi again. What can I do for you?"),
+        (
+            "sl",
+            "Pozdravljeni, sem asistent za obračun.",
+            "Pozdravljeni še enkrat. Kako vam lahko pomagam?",
+        ),
+    ],
+)
+async def test_a_second_greeting_in_a_session_is_short_and_a_new_session_introduces_again(
+    domain: Domain, language: str, first_words: str, again: str
+) -> None:
+    """The widget greets when it opens; a customer's "hi" then gets "hi again", not the whole
+    introduction twice. A new session (or a restart) introduces the bot again."""
+    nlg = CatalogueNaturalLanguageGenerator(domain=domain)
+    state = tracker(domain, language)
+    first = await nlg.generate("utter_greet", state, "socketio")
+    assert first is not None
+    assert first["text"].startswith(first_words)
+    state.update(ActionExecuted("utter_greet"))
+    state.update(UserUttered("hi", {"name": "greet", "confidence": 0.9}))
+    second = await nlg.generate("utter_greet", state, "socketio")
+    assert second is not None
+    assert second["text"] == again
+    for boundary in (SessionStarted(), Restarted()):
+        state.update(boundary)
+        state.update(SlotSet("language", language))  # Rasa's session start carries it over
+        fresh = await nlg.generate("utter_greet", state, "socketio")
+        assert fresh is not None
+        assert fresh["text"].startswith(first_words)
+        state.update(ActionExecuted("utter_greet"))

@@ -54,6 +54,7 @@ def test_ana_verifies_and_hears_balance_invoice_lines_and_payments(
     stack: Stack, sender: str
 ) -> None:
     assert stack.chat(sender, "hi")[0].startswith("Hi, I'm the billing assistant")
+    assert stack.chat(sender, "hello")[0] == "Hi again. What can I do for you?"  # not twice
     replies = verify(stack, sender, "wats my balance?", "100001", "14 March 1985")
     assert replies[0] == "Thanks Ana, you're verified."
     assert re.match(r"Your balance is 54\.17 EUR, due by \d{1,2} \w{3} \d{4}\.", replies[1])
