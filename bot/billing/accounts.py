@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from bot.billing.explanations import ExplanationContext, explain_line
+from bot.billing.explanations import ExplanationContext, explain_line, name_of
 from bot.billing.ledger import AccountPosition, InvoiceDue, PaymentStatus, position
 from bot.billing.models import AccountAddOn, Adjustment, Contract, Invoice, InvoiceLine, Payment
 from bot.billing.schemas import (
@@ -228,7 +228,7 @@ def _line_out(line: InvoiceLine, ctx: ExplanationContext) -> InvoiceLineOut:
     return InvoiceLineOut(
         id=line.id,
         kind=str(line.kind),
-        description=line.description,
+        description=name_of(line, ctx),
         quantity=format_quantity(line.quantity),
         unit_price=format_amount(line.unit_price_cents),
         amount=format_amount(line.amount_cents),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.billing.line_names import line_name
 from bot.billing.types import LineKind
 from bot.core.texts import Texts, product_name
 
@@ -26,13 +27,18 @@ def _money(texts: Texts, cents: int) -> str:
 
 
 def _name(texts: Texts, lines: Lines) -> str:
-    found = next((line.name for line in lines if line.name), None) or lines[0].description
-    return product_name(texts, found)
+    """The plan's or add-on's name of the group, else its first line's name."""
+    found = next((line.name for line in lines if line.name), None)
+    return product_name(texts, found) if found else line_name(lines[0], texts)
 
 
 def _listed(texts: Texts, lines: Lines) -> str:
     return ", ".join(
-        texts("list.item", description=line.description, amount=_money(texts, line.amount_cents))
+        texts(
+            "list.item",
+            description=line_name(line, texts),
+            amount=_money(texts, line.amount_cents),
+        )
         for line in lines
     )
 

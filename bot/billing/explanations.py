@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from bot.billing.line_facts import line_facts
+from bot.billing.line_names import line_name
 from bot.billing.types import LineKind
 from bot.core.dates import days_in_month, months_between, next_day
 from bot.core.texts import Texts, product_name
@@ -28,6 +30,11 @@ class ExplanationContext:
     texts: Texts = field(default_factory=Texts)
 
 
+def name_of(line: InvoiceLine, ctx: ExplanationContext) -> str:
+    """The line's name in the context's language (`line_names.line_name`)."""
+    return line_name(line_facts(line, ctx.tax_rate), ctx.texts)
+
+
 def _period(line: InvoiceLine, texts: Texts) -> str | None:
     if line.period_start and line.period_end:
         return texts.span(line.period_start, line.period_end)
@@ -39,7 +46,7 @@ def _plan_name(line: InvoiceLine) -> str | None:
 
 
 def _plan_charge(line: InvoiceLine, ctx: ExplanationContext) -> str:
-    name = _plan_name(line) or line.description
+    name = _plan_name(line) or name_of(line, ctx)
     period = _period(line, ctx.texts)
     if period is None:
         return ctx.texts("line.plan_charge", plan=name)
@@ -48,7 +55,8 @@ def _plan_charge(line: InvoiceLine, ctx: ExplanationContext) -> str:
 
 def _add_on(line: InvoiceLine, ctx: ExplanationContext) -> str:
     texts = ctx.texts
-    name = product_name(texts, line.add_on.name if line.add_on is not None else line.description)
+    add_on = line.add_on
+    name = product_name(texts, add_on.name) if add_on is not None else name_of(line, ctx)
     price = texts.money(line.unit_price_cents, ctx.currency)
     period = _period(line, texts)
     if period is None:
@@ -73,8 +81,7 @@ def _usage_overage(line: InvoiceLine, ctx: ExplanationContext) -> str:
 
 def _one_time_fee(line: InvoiceLine, ctx: ExplanationContext) -> str:
     amount = ctx.texts.money(line.amount_cents, ctx.currency)
-    description = product_name(ctx.texts, line.description).lower()
-    return ctx.texts("line.one_time_fee", description=description, amount=amount)
+    return ctx.texts("line.one_time_fee", description=name_of(line, ctx).lower(), amount=amount)
 
 
 def _late_fee(line: InvoiceLine, ctx: ExplanationContext) -> str:
@@ -97,7 +104,7 @@ def _switch_day(line: InvoiceLine) -> date | None:
 
 def _proration(line: InvoiceLine, ctx: ExplanationContext) -> str:
     texts = ctx.texts
-    name = _plan_name(line) or line.description
+    name = _plan_name(line) or name_of(line, ctx)
     switched = _switch_day(line)
     contract = line.contract
     if switched is None or contract is None:
@@ -133,12 +140,12 @@ def _discount(line: InvoiceLine, ctx: ExplanationContext) -> str:
             ends=texts.day(contract.promo_end_date),
         )
     amount = texts.money(-line.amount_cents, ctx.currency)
-    return texts("line.discount", amount=amount, description=line.description)
+    return texts("line.discount", amount=amount, description=name_of(line, ctx))
 
 
 def _credit(line: InvoiceLine, ctx: ExplanationContext) -> str:
     amount = ctx.texts.money(-line.amount_cents, ctx.currency)
-    return ctx.texts("line.credit", amount=amount, description=line.description.lower())
+    return ctx.texts("line.credit", amount=amount, description=name_of(line, ctx).lower())
 
 
 _WRITERS: dict[LineKind, Callable[[InvoiceLine, ExplanationContext], str]] = {

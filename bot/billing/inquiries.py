@@ -9,15 +9,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from bot.billing.accounts import account_position, load_invoice, paid_invoice_ids
 from bot.billing.changes import InvoiceFacts, compare
-from bot.billing.explanations import ExplanationContext, explain_line
-from bot.billing.line_facts import LineFacts
+from bot.billing.explanations import ExplanationContext, explain_line, name_of
+from bot.billing.line_facts import line_facts
+from bot.billing.line_names import line_name
 from bot.billing.models import Contract, Invoice, InvoiceLine
 from bot.billing.schemas import ChangeOut, ChargeList, ChargeOrigin, ChargeOut, InvoiceChanges
 from bot.billing.types import LineKind
 from bot.core.dates import add_months
 from bot.core.errors import NotFound
 from bot.core.money import format_amount
-from bot.core.texts import Texts
+from bot.core.texts import Texts, product_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -35,29 +36,8 @@ _LINE_OPTIONS = selectinload(Invoice.lines).options(
 )
 
 
-def line_facts(line: InvoiceLine) -> LineFacts:
-    """What the comparison needs from a loaded line."""
-    contract = line.contract
-    name = line.add_on.name if line.add_on else (contract.plan.name if contract else None)
-    period = (line.period_start, line.period_end) if line.period_start and line.period_end else None
-    return LineFacts(
-        id=line.id,
-        kind=line.kind,
-        description=line.description,
-        amount_cents=line.amount_cents,
-        quantity=line.quantity,
-        unit_price_cents=line.unit_price_cents,
-        period=period,
-        contract_id=line.contract_id,
-        add_on_id=line.add_on_id,
-        name=name,
-        promo_end=contract.promo_end_date if contract else None,
-        reference=line.related_invoice.number if line.related_invoice else None,
-    )
-
-
 def _facts(invoice: Invoice) -> InvoiceFacts:
-    lines = [line_facts(line) for line in invoice.lines]
+    lines = [line_facts(line, invoice.tax_rate) for line in invoice.lines]
     return InvoiceFacts(invoice.period_start, invoice.tax_rate, lines)
 
 
@@ -121,13 +101,15 @@ _ORIGIN_TYPES: dict[LineKind, OriginType] = {
 }
 
 
-def origin(line: InvoiceLine) -> ChargeOrigin:
-    """Where a line comes from: its plan, add-on, usage, fee, late invoice, VAT or credit."""
+def origin(line: InvoiceLine, ctx: ExplanationContext) -> ChargeOrigin:
+    """Where a line comes from: its plan, add-on, usage, fee, late invoice, VAT or credit;
+    named in the language of `ctx` (plan names stay as they are)."""
     late = line.related_invoice
-    facts = line_facts(line)
+    facts = line_facts(line, ctx.tax_rate)
+    name = product_name(ctx.texts, facts.name) if facts.name else line_name(facts, ctx.texts)
     return ChargeOrigin(
         type=_ORIGIN_TYPES[line.kind],
-        name=facts.name or line.description,
+        name=name,
         invoice_number=late.number if late is not None else None,
     )
 
@@ -144,10 +126,10 @@ def _invoices(
     return session.scalars(query.order_by(*order).limit(limit)).all()
 
 
-def _matches(line: InvoiceLine, text: str, amount_cents: int | None, words: list[str]) -> bool:
-    if amount_cents is not None and abs(line.amount_cents) != abs(amount_cents):
-        return False
-    haystack = " ".join([line.description, text, str(line.kind).replace("_", " ")]).lower()
+def _matches(line: InvoiceLine, words: list[str], *texts: str) -> bool:
+    """Whether every word is in the line's stored (English) name, in one of `texts` (its name
+    in the request's language, explanation and origin) or in its kind."""
+    haystack = " ".join([line.description, *texts, str(line.kind).replace("_", " ")]).lower()
     return all(word in haystack for word in words)
 
 
@@ -164,8 +146,9 @@ def find_charges(
     """Lines of the account's invoices (of `month`, or the latest 3) matching amount and text.
 
     `amount_cents` matches a line's amount (its absolute value: "10.00" finds a -10.00
-    discount); `text` matches when each of its words is in the line's description, explanation,
-    kind ("late fee") or origin name. Newest invoice first, then in invoice order.
+    discount); `text` matches when each of its words is in the line's name (as stored, in
+    English, or in the language of `texts`), explanation, kind ("late fee") or origin name.
+    Newest invoice first, then in invoice order.
     """
     place = account_position(session, account, today)
     paid = paid_invoice_ids(place)
@@ -176,16 +159,19 @@ def find_charges(
             invoice.tax_rate, invoice.currency, paid_invoice_ids=paid, texts=texts or Texts()
         )
         for line in invoice.lines:
+            if amount_cents is not None and abs(line.amount_cents) != abs(amount_cents):
+                continue
+            name = name_of(line, ctx)
             explanation = explain_line(line, ctx)
-            source = origin(line)
-            if not _matches(line, f"{explanation} {source.name}", amount_cents, words):
+            source = origin(line, ctx)
+            if not _matches(line, words, name, explanation, source.name):
                 continue
             charges.append(
                 ChargeOut(
                     line_id=line.id,
                     invoice_number=invoice.number,
                     kind=str(line.kind),
-                    description=line.description,
+                    description=name,
                     amount=format_amount(line.amount_cents),
                     currency=invoice.currency,
                     period_start=line.period_start or invoice.period_start,

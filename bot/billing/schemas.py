@@ -144,7 +144,7 @@ class InvoiceList(Schema):
 class InvoiceLineOut(Schema):
     id: int
     kind: str
-    description: str
+    description: str  # the line's name in the answer's language (English: as stored)
     quantity: str
     unit_price: str
     amount: str
@@ -197,7 +197,7 @@ class ChargeOut(Schema):
     line_id: int
     invoice_number: str
     kind: str
-    description: str
+    description: str  # the line's name in the answer's language (English: as stored)
     amount: str
     currency: str
     period_start: date
