@@ -22,6 +22,24 @@ CHARGE_WORDS = (
     "late fee", "late", "roaming", "vat", "tax", "discount", "proration", "installation",
     "router", "sim", "static ip", "tv", "extra data", "overage", "usage", "credit",
 )  # fmt: skip
+# Slovenian words change their endings ("prenosa podatkov", "zamudnino"): the stems of the
+# words in the lines' Slovenian names and explanations, each word matched at a word's start and
+# sent as it is (the back end looks for each word inside the line's name and explanation).
+CHARGE_STEMS_SL = (
+    "prenos podatk", "zamud", "ddv", "popust", "naročnin", "del mesec", "priključ",
+    "usmerjevalnik", "gostovanj", "statičn", "dobropis", "nadomestil", "porab",
+)  # fmt: skip
+_STEM_PATTERNS = tuple(
+    (stem, re.compile(r"\b" + r"\w*\s+".join(map(re.escape, stem.split()))))
+    for stem in CHARGE_STEMS_SL
+)
+
+
+def charge_words(text: str) -> str | None:
+    """The words of a message that name a kind of charge ("extra data", "prenos podatk")."""
+    lowered = text.lower()
+    words = next((w for w in CHARGE_WORDS if re.search(rf"\b{w}\b", lowered)), None)
+    return words or next((stem for stem, found in _STEM_PATTERNS if found.search(lowered)), None)
 
 
 def signed(amount: str, currency: str = "EUR") -> str:
@@ -166,8 +184,7 @@ def charge_query(
     amount = parse_amount(request.entity("amount") or "")
     if amount is not None:
         query["amount"] = str(amount)
-    lowered = text.lower()
-    words = next((w for w in CHARGE_WORDS if re.search(rf"\b{w}\b", lowered)), None)
+    words = charge_words(text)
     if words and "amount" not in query:
         query["text"] = words
     month = resolve_month(request.entity("month"), today)  # type: ignore[arg-type]

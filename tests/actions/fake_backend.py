@@ -57,6 +57,29 @@ ANA_LATEST = {
         },
     ],
 }
+# The same invoice as the back end answers `Accept-Language: sl`: the lines' names and
+# explanations in Slovenian, the amounts unchanged (tests/bot/test_line_names.py).
+_SLOVENIAN_LINES = (
+    (
+        "Fiber 300, oktober 2026",
+        "Mesečna naročnina za paket Fiber 300 za obdobje 1.–31. oktobra 2026.",
+    ),
+    (
+        "Dodatni prenos podatkov, 3 GB",
+        "Poraba nad količino, vključeno v vaš paket, za mesec oktober 2026: 3 GB po 1,50 € "
+        "za enoto.",
+    ),
+    ("DDV 22 %", "22 % DDV od zgornjih postavk."),
+)
+ANA_LATEST_SL = {
+    **ANA_LATEST,
+    "lines": [
+        {**line, "description": description, "explanation": explanation}
+        for line, (description, explanation) in zip(
+            ANA_LATEST["lines"], _SLOVENIAN_LINES, strict=True
+        )
+    ],
+}
 ANA_SEPTEMBER = {
     **ANA_LATEST,
     "number": "INV-100001-202609",
@@ -142,7 +165,8 @@ class FakeBackend(PaymentAccounts):
             return self._write(request, conversation, match["account"], match["route"])
         if match and match["route"] in (*READS, *PAYMENT_READS):
             return self._account_read(match["account"], match["route"], dict(request.url.params))
-        return self._read(path, dict(request.url.params))
+        language = request.headers.get("Accept-Language", "en")
+        return self._read(path, dict(request.url.params), language)
 
     def _verify(self, body: dict[str, Any]) -> httpx.Response:
         if self.verification_status == "verified":
@@ -160,7 +184,7 @@ class FakeBackend(PaymentAccounts):
             },
         )
 
-    def _read(self, path: str, params: dict[str, str]) -> httpx.Response:
+    def _read(self, path: str, params: dict[str, str], language: str = "en") -> httpx.Response:
         base = "/api/v1/accounts/100001"
         if path == f"{base}/balance":
             return httpx.Response(
@@ -180,7 +204,7 @@ class FakeBackend(PaymentAccounts):
                 },
             )
         if path == f"{base}/invoices/latest":
-            return httpx.Response(200, json=ANA_LATEST)
+            return httpx.Response(200, json=ANA_LATEST_SL if language == "sl" else ANA_LATEST)
         if path == f"{base}/invoices/INV-100001-202609":
             return httpx.Response(200, json=ANA_SEPTEMBER)
         if path == f"{base}/invoices":

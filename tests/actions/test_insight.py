@@ -11,6 +11,7 @@ from actions.insight import (
     ActionExplainCharge,
     ActionReviewAccount,
     change_summary,
+    charge_words,
 )
 from actions.pending_request import ActionAnswerPendingRequest
 from tests.actions import fake_data
@@ -138,6 +139,36 @@ async def test_a_charge_named_in_words_is_explained(backend: FakeBackend) -> Non
     ]
     assert events == []
     assert backend.requests[0].url.params["text"] == "extra data"
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("what's the extra data charge?", "extra data"),
+        ("why is there a late fee", "late fee"),
+        ("kaj je Dodatni prenos podatkov?", "prenos podatk"),
+        ("zakaj moram plačati prenosa podatkov", "prenos podatk"),
+        ("zakaj imam zamudnino", "zamud"),
+        ("koliko je DDV", "ddv"),
+        ("kaj je ta pozdravni popust", "popust"),
+        ("zaračunali ste mi priključitev", "priključ"),
+        ("paket za gostovanje", "gostovanj"),
+        ("kaj je znesek za del meseca", "del mesec"),
+        ("what is this charge", None),
+        ("kaj je to", None),
+    ],
+)
+def test_the_words_that_name_a_charge_in_either_language(message: str, words: str | None) -> None:
+    assert charge_words(message) == words
+
+
+async def test_a_slovenian_charge_name_is_looked_up_in_slovenian(backend: FakeBackend) -> None:
+    slots = {**VERIFIED_SLOTS, "language": "sl"}
+    tracker = make_tracker("kaj je Dodatni prenos podatkov?", "explain_charge", slots=slots)
+    await run_action(ActionExplainCharge(backend.client()), tracker)
+    asked = backend.requests[0]
+    assert asked.url.params["text"] == "prenos podatk"
+    assert asked.headers["Accept-Language"] == "sl"
 
 
 async def test_a_charge_named_by_amount_is_explained(backend: FakeBackend) -> None:

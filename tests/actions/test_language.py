@@ -174,7 +174,11 @@ async def test_the_invoice_line_by_line_in_slovenian(backend: FakeBackend) -> No
     await action.run(dispatcher, tracker, {})
     said = [m["text"] for m in dispatcher.messages]
     assert said[0] == "Račun INV-100001-202610 za oktober 2026, rok plačila 30. 11. 2026 (odprt):"
-    assert said[1].splitlines()[0] == "• Fiber 300, October 2026: 39,90 €"
+    assert said[1].splitlines()[0::2] == [
+        "• Fiber 300, oktober 2026: 39,90 €",
+        "• Dodatni prenos podatkov, 3 GB: 4,50 €",
+        "• DDV 22 %: 9,77 €",
+    ]
     assert said[2] == "Skupaj: 54,17 €"
 
 
