@@ -6,12 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import joinedload
+
+from bot.billing.models import Contract, InvoiceLine
+
 if TYPE_CHECKING:
     from datetime import date
     from decimal import Decimal
 
-    from bot.billing.models import InvoiceLine
     from bot.billing.types import LineKind
+
+# What `line_facts` reads beyond the line, joined into the query that loads the line (no query per
+# line): `joinedload(Dispute.line).options(*LINE_FACT_LOADS)`.
+LINE_FACT_LOADS = (
+    joinedload(InvoiceLine.contract).joinedload(Contract.plan),
+    joinedload(InvoiceLine.add_on),
+    joinedload(InvoiceLine.related_invoice),
+)
 
 
 @dataclass(frozen=True, slots=True)

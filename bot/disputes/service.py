@@ -1,5 +1,6 @@
 """Open and list disputes. The customer's reason is stored for the agent; it is never logged
-or put in the audit log."""
+or put in the audit log. The disputed line is named in the answer's language (English: as stored,
+bot.billing.line_names); the desk's lists are English."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from bot.billing.line_facts import LINE_FACT_LOADS, line_facts
+from bot.billing.line_names import line_name
 from bot.billing.models import Account, Invoice, InvoiceLine
 from bot.core.errors import AlreadyDisputed, NotFound
 from bot.core.money import format_amount
+from bot.core.texts import Texts
 from bot.disputes.models import Dispute
 from bot.disputes.schemas import DisputeIn, DisputeList, DisputeOut, OpenDispute
 from bot.disputes.types import DisputeStatus
@@ -27,13 +31,16 @@ logger = logging.getLogger(__name__)
 UNRESOLVED = (DisputeStatus.OPEN, DisputeStatus.IN_REVIEW)
 
 
-def dispute_out(dispute: Dispute) -> DisputeOut:
+def dispute_out(dispute: Dispute, texts: Texts | None = None) -> DisputeOut:
+    """The dispute as the API returns it, its line named in the language of `texts` (English, as
+    stored, by default); the line's contract, add-on and late invoice are loaded with it."""
+    facts = line_facts(dispute.line, dispute.invoice.tax_rate)
     return DisputeOut(
         id=dispute.id,
         status=str(dispute.status),
         invoice_number=dispute.invoice.number,
         line_id=dispute.line_id,
-        line_description=dispute.line.description,
+        line_description=line_name(facts, texts or Texts()),
         amount=format_amount(dispute.line.amount_cents),
         currency=dispute.invoice.currency,
         reason=dispute.reason,
@@ -45,6 +52,7 @@ def dispute_out(dispute: Dispute) -> DisputeOut:
 def _line(session: Session, ctx: WriteContext, body: DisputeIn) -> InvoiceLine:
     line = session.scalar(
         select(InvoiceLine)
+        .options(*LINE_FACT_LOADS)
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .where(
             Invoice.account_id == ctx.account.id,
@@ -57,8 +65,11 @@ def _line(session: Session, ctx: WriteContext, body: DisputeIn) -> InvoiceLine:
     return line
 
 
-def create_dispute(session: Session, ctx: WriteContext, body: DisputeIn) -> StoredResponse:
-    """Open a dispute on one line of one of the account's invoices (201, status `open`)."""
+def create_dispute(
+    session: Session, ctx: WriteContext, body: DisputeIn, texts: Texts | None = None
+) -> StoredResponse:
+    """Open a dispute on one line of one of the account's invoices (201, status `open`); the
+    answer names the line in the language of `texts` (a replay answers as first stored)."""
     stored = replay(session, ctx.idempotency)
     if stored is not None:
         return stored
@@ -93,21 +104,21 @@ def create_dispute(session: Session, ctx: WriteContext, body: DisputeIn) -> Stor
             "line_id": line.id,
         },
     )
-    result = commit_once(session, ctx.idempotency, ctx.now, 201, dispute_out(dispute))
+    result = commit_once(session, ctx.idempotency, ctx.now, 201, dispute_out(dispute, texts))
     if not result.replayed:
         logger.info("dispute.opened", extra={"account_id": ctx.account.id})
     return result
 
 
-def list_disputes(session: Session, account: Account) -> DisputeList:
-    """The account's disputes, newest first."""
+def list_disputes(session: Session, account: Account, texts: Texts | None = None) -> DisputeList:
+    """The account's disputes, newest first, their lines named in the language of `texts`."""
     rows = session.scalars(
         select(Dispute)
-        .options(joinedload(Dispute.invoice), joinedload(Dispute.line))
+        .options(joinedload(Dispute.invoice), joinedload(Dispute.line).options(*LINE_FACT_LOADS))
         .where(Dispute.account_id == account.id)
         .order_by(Dispute.created_at.desc(), Dispute.id.desc())
     ).all()
-    return DisputeList(disputes=[dispute_out(d) for d in rows])
+    return DisputeList(disputes=[dispute_out(d, texts) for d in rows])
 
 
 def open_disputes(session: Session, limit: int = 100) -> list[OpenDispute]:
@@ -115,7 +126,7 @@ def open_disputes(session: Session, limit: int = 100) -> list[OpenDispute]:
     rows = session.execute(
         select(Dispute, Account.account_number)
         .join(Account, Account.id == Dispute.account_id)
-        .options(joinedload(Dispute.invoice), joinedload(Dispute.line))
+        .options(joinedload(Dispute.invoice), joinedload(Dispute.line).options(*LINE_FACT_LOADS))
         .where(Dispute.status.in_(UNRESOLVED))
         .order_by(Dispute.created_at, Dispute.id)
         .limit(limit)

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from bot.billing import accounts
 from bot.core.errors import AlreadyDisputed, NotFound
+from bot.core.language import Language
+from bot.core.texts import Texts
 from bot.disputes import service
 from bot.disputes.schemas import DisputeIn
 from bot.safety.models import AuditEntry
@@ -104,3 +106,40 @@ def test_disputes_over_http(client: TestClient) -> None:
     )
     listed = client.get(url, headers=HEADERS).json()["disputes"]
     assert [d["id"] for d in listed] == [created.json()["id"]]
+
+
+def test_the_disputed_line_is_named_in_the_answers_language(client: TestClient) -> None:
+    """Slovenian answers name the line from its facts (bot.billing.line_names), English ones as
+    the billing system stored it; the desk's list across accounts stays English."""
+    url = "/api/v1/accounts/100001/disputes"
+    client.post("/api/v1/verifications", json=ANA)
+    sl = {**HEADERS, "Accept-Language": "sl"}
+    lines = client.get("/api/v1/accounts/100001/invoices/latest", headers=sl).json()["lines"]
+    assert lines[1]["description"] == "Dodatni prenos podatkov, 3 GB"
+    body = {"invoice_number": "INV-100001-202611", "line_id": lines[1]["id"], "reason": "not mine"}
+    key = {**sl, "Idempotency-Key": "conv-ana:dispute:sl"}
+    created = client.post(url, json=body, headers=key)
+    assert created.status_code == 201, created.text
+    assert created.json()["line_description"] == "Dodatni prenos podatkov, 3 GB"
+    listed = client.get(url, headers=sl).json()["disputes"]
+    assert [d["line_description"] for d in listed] == ["Dodatni prenos podatkov, 3 GB"]
+    english = client.get(url, headers={**HEADERS, "Accept-Language": "en"}).json()["disputes"]
+    assert [d["line_description"] for d in english] == ["Extra data, 3 GB"]
+    assert client.get(url, headers=HEADERS).json()["disputes"] == english  # no header: English
+
+
+def test_disputes_listed_in_slovenian_and_for_the_desk_in_english(
+    seeded_session: Session, clock: FakeClock
+) -> None:
+    line_id = _usage_line(seeded_session)
+    ctx = context(seeded_session, "100001", clock(), key="conv-ana:dispute:sl")
+    body = DisputeIn(invoice_number="INV-100001-202611", line_id=line_id, reason="not mine")
+    sl = Texts(Language.SL)
+    created = service.create_dispute(seeded_session, ctx, body, sl)
+    assert created.body["line_description"] == "Dodatni prenos podatkov, 3 GB"
+    (listed,) = service.list_disputes(seeded_session, ctx.account, sl).disputes
+    assert listed.line_description == "Dodatni prenos podatkov, 3 GB"
+    (english,) = service.list_disputes(seeded_session, ctx.account).disputes
+    assert english.line_description == "Extra data, 3 GB"
+    (waiting,) = service.open_disputes(seeded_session)
+    assert waiting.line_description == "Extra data, 3 GB"
