@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.billing.models import Invoice
+from bot.billing.models import Invoice, InvoiceLine
 from bot.commerce.types import Tier
 from bot.core.base import Base, string_enum
 from bot.review.types import FindingStatus, RuleName
@@ -42,6 +42,8 @@ class Finding(Base):
     updated_at: Mapped[datetime]
 
     invoice: Mapped[Invoice] = relationship()
+    # The offending line (`line_ids[0]`, on `invoice`): the summary names it when it is read.
+    line: Mapped[InvoiceLine | None] = relationship()
 
 
 class SeededBillingError(Base):

@@ -4,6 +4,10 @@
   findings (one per rule and offending line, so a second run adds nothing), audits, commits.
 * `review_request` - the same behind an Idempotency-Key, for `POST .../reviews`.
 * `list_findings` - an account's findings; `findings_with_status` - across accounts (the desk).
+
+A finding keeps its summary as a phrase (`evidence["phrase"]`) with the line's name as the billing
+system stored it, in English; read in another language, the phrase names the line again from the
+line itself (bot.billing.line_names), loaded in the query that loads the finding.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.billing.models import Invoice
+from bot.billing.line_facts import LINE_FACT_LOADS, line_facts
+from bot.billing.line_names import STORED_LANGUAGE, line_name
+from bot.billing.models import InvoiceLine
 from bot.core.errors import NotFound
 from bot.core.money import format_amount
 from bot.core.texts import Phrase, Texts
@@ -43,11 +49,34 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Loads a finding's invoice and its line with what the line's name needs, in the finding's query.
+_FINDING_LOADS = (
+    joinedload(Finding.invoice),
+    joinedload(Finding.line).options(*LINE_FACT_LOADS),
+)
+
+
 def finding_text(finding: Finding, texts: Texts) -> str:
     """The finding's summary in the language of `texts` (the stored English one for a finding
-    stored before findings kept their phrase)."""
+    stored before findings kept their phrase), its line named in that language."""
     phrase = finding.evidence.get("phrase")
-    return texts.render(Phrase.from_json(phrase)) if isinstance(phrase, dict) else finding.summary
+    if not isinstance(phrase, dict):
+        return finding.summary
+    return texts.render(_line_named(Phrase.from_json(phrase), finding, texts))
+
+
+def _line_named(phrase: Phrase, finding: Finding, texts: Texts) -> Phrase:
+    """The phrase with its line's name (`description`, the stored English text of the finding's
+    line) written in the language of `texts`; as stored in English, or when the phrase names
+    no line or another text than its line's (`finding.line` is loaded with the finding)."""
+    stored = phrase.values.get("description")
+    if texts.language is STORED_LANGUAGE or stored is None or finding.line is None:
+        return phrase
+    line = finding.line
+    if stored != line.description:
+        return phrase
+    name = line_name(line_facts(line, finding.invoice.tax_rate), texts)
+    return Phrase(phrase.key, {**phrase.values, "description": name})
 
 
 def finding_out(finding: Finding, limit_cents: int, texts: Texts | None = None) -> FindingOut:
@@ -72,7 +101,7 @@ def finding_out(finding: Finding, limit_cents: int, texts: Texts | None = None) 
 
 def _stored_findings(session: Session, account_id: int) -> dict[str, Finding]:
     rows = session.scalars(
-        select(Finding).options(joinedload(Finding.invoice)).where(Finding.account_id == account_id)
+        select(Finding).options(*_FINDING_LOADS).where(Finding.account_id == account_id)
     )
     return {finding.dedup_key: finding for finding in rows}
 
@@ -122,11 +151,15 @@ def _review(
     session.flush()
     by_key = {**stored, **{f.dedup_key: f for f in new}}
     findings = [by_key[d.dedup_key] for d in drafts]
-    if new:  # the new findings' invoices in one query, not one per finding
-        ids = {finding.invoice_id for finding in new}
-        invoices = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.id.in_(ids)))}
-        for finding in new:
-            set_committed_value(finding, "invoice", invoices[finding.invoice_id])
+    if new:  # the new findings' lines and invoices in one query, not one per finding
+        ids = {finding.line_id for finding in new}
+        query = select(InvoiceLine).options(joinedload(InvoiceLine.invoice), *LINE_FACT_LOADS)
+        lines = {line.id: line for line in session.scalars(query.where(InvoiceLine.id.in_(ids)))}
+        for finding in new:  # a finding's line lies on its invoice (`Draft`)
+            line = lines[finding.line_id] if finding.line_id is not None else None
+            set_committed_value(finding, "line", line)
+            if line is not None and line.invoice_id == finding.invoice_id:
+                set_committed_value(finding, "invoice", line.invoice)
     record_audit(
         session,
         actor=actor,
@@ -217,9 +250,7 @@ def list_findings(
     texts: Texts | None = None,
 ) -> FindingList:
     """The account's findings, newest first."""
-    query = (
-        select(Finding).options(joinedload(Finding.invoice)).where(Finding.account_id == account.id)
-    )
+    query = select(Finding).options(*_FINDING_LOADS).where(Finding.account_id == account.id)
     if status is not None:
         query = query.where(Finding.status == status)
     rows = session.scalars(query.order_by(Finding.id.desc())).all()

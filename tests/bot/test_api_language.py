@@ -134,7 +134,7 @@ def test_a_stored_finding_reads_in_either_language(client: TestClient, seeded_db
     assert review.status_code == 200, review.text
     [finding] = review.json()["findings"]
     assert finding["summary"] == (
-        "Postavka »Roaming pack, October 2026« (9,99 €) je za obdobje 1.–31. oktobra 2026 "
+        "Postavka »Paket za gostovanje, oktober 2026« (9,99 €) je za obdobje 1.–31. oktobra 2026 "
         "zaračunana dvakrat: račun INV-100002-202611 isti znesek vsebuje že drugič."
     )
     client.headers.update(EN)

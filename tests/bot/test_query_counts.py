@@ -111,10 +111,11 @@ def _duplicate_roaming_twice(engine: Engine) -> None:
             connection.execute(insert(InvoiceLine).values(**values, position=99))
 
 
-def _review(client: TestClient) -> tuple[list[str], int]:
+def _review(client: TestClient, language: str = "en") -> tuple[list[str], int]:
     """Marko's review: the statements it sent, and how many findings it stored."""
     headers = _verify(client, "100002")
     headers["Idempotency-Key"] = f"{headers['X-Conversation-Id']}:review"
+    headers["Accept-Language"] = language
     with statements(client.app.state.engine) as sent:  # type: ignore[attr-defined]
         response = client.post("/api/v1/accounts/100002/reviews", headers=headers)
     assert response.status_code == 200, response.text
@@ -146,3 +147,44 @@ def test_review_reads_the_same_for_one_and_for_three_new_findings(
     assert len(_reads(sent)) == len(_reads(one_finding))
     assert len(sent) - len(_reads(sent)) <= 3
     assert len(_reads(one_finding)) <= BUDGET["review"]
+
+
+def _forget_findings(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM review_findings"))
+
+
+def test_slovenian_findings_name_their_lines_without_a_query_per_finding(
+    client: TestClient, seeded_db: Engine
+) -> None:
+    """Read in Slovenian, a finding names its line from the line itself (its contract, add-on
+    and late invoice joined into the findings' query, or the new findings' one): the review and
+    the list send the same statements as in English, for one finding or three."""
+    one, stored = _review(client, "sl")
+    assert stored == 1
+    _forget_findings(seeded_db)
+    _duplicate_roaming_twice(seeded_db)
+    three, stored = _review(client, "sl")
+    assert stored == 3
+    _forget_findings(seeded_db)
+    english, stored = _review(client, "en")
+    assert stored == 3
+    assert len(_reads(one)) == len(_reads(three)) == len(_reads(english))
+    again, stored = _review(client, "sl")  # the three stored findings, read again
+    assert stored == 0
+    assert len(again) <= len(_reads(three))
+    headers = _verify(client, "100002")
+    counts, summaries = {}, {}
+    for language in ("sl", "en"):
+        with statements(client.app.state.engine) as sent:  # type: ignore[attr-defined]
+            listed = client.get(
+                "/api/v1/accounts/100002/findings",
+                headers={**headers, "Accept-Language": language},
+            )
+        assert listed.status_code == 200, listed.text
+        counts[language] = len(sent)
+        summaries[language] = [f["summary"] for f in listed.json()["findings"]]
+    assert counts["sl"] == counts["en"], counts
+    assert len(summaries["sl"]) == 3
+    assert all(s.startswith("Postavka »Paket za gostovanje, ") for s in summaries["sl"])
+    assert all(s.startswith("Roaming pack, ") for s in summaries["en"])

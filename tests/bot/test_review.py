@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from bot.billing.accounts import account_position
 from bot.billing.models import Adjustment
 from bot.core.errors import AlreadyCredited, BeyondAuthority, NotFound, StepUpRequired
+from bot.core.language import Language
+from bot.core.texts import Texts
 from bot.review import credits, service
 from bot.review.credits import CreditAction, decide_credit
 from bot.review.models import Finding
@@ -174,3 +176,47 @@ def test_a_dismissed_finding_cannot_be_credited(seeded_session: Session, clock: 
     ctx = context(seeded_session, "100002", clock(), key="conv-m:credit:1")
     with pytest.raises(FindingClosed):
         credits.credit_finding(seeded_session, ctx, finding_id, LIMIT)
+
+
+SL = Texts(Language.SL)
+DUPLICATE_SL = (
+    "Postavka »Paket za gostovanje, oktober 2026« (9,99 €) je za obdobje 1.–31. oktobra 2026 "
+    "zaračunana dvakrat: račun INV-100002-202611 isti znesek vsebuje že drugič."
+)
+
+
+def test_a_finding_names_its_line_in_the_readers_language(
+    seeded_session: Session, clock: FakeClock
+) -> None:
+    """The stored summary and phrase keep the line's English text; read in Slovenian, the line is
+    named from the line itself, when the review stores it and when it is listed later."""
+    ctx = context(seeded_session, "100002", clock(), key="c:review:sl")
+    review = service.review_request(seeded_session, ctx, None, LIMIT, SL)
+    (new,) = review.body["findings"]
+    assert new["summary"] == DUPLICATE_SL
+    stored = seeded_session.get(Finding, new["id"])
+    assert stored is not None
+    assert stored.summary.startswith("Roaming pack, October 2026 (9.99 EUR)")
+    assert stored.evidence["phrase"]["values"]["description"] == "Roaming pack, October 2026"
+    (listed,) = service.list_findings(seeded_session, ctx.account, LIMIT, texts=SL).findings
+    assert listed.summary == DUPLICATE_SL
+    (english,) = service.list_findings(seeded_session, ctx.account, LIMIT, texts=Texts()).findings
+    assert english.summary == stored.summary
+    again = service.run_review(seeded_session, ctx.account, clock(), limit_cents=LIMIT)
+    (untranslated,) = again.findings  # no language: the stored English summary
+    assert untranslated.summary == stored.summary
+
+
+def test_a_phrase_naming_another_text_than_its_line_keeps_it(
+    seeded_session: Session, clock: FakeClock
+) -> None:
+    finding_id = _marko_finding(seeded_session, clock)
+    finding = seeded_session.get(Finding, finding_id)
+    assert finding is not None
+    phrase = finding.evidence["phrase"]
+    typed = {**phrase, "values": {**phrase["values"], "description": "Typed by hand"}}
+    finding.evidence = {**finding.evidence, "phrase": typed}
+    seeded_session.commit()
+    ctx = context(seeded_session, "100002", clock())
+    (listed,) = service.list_findings(seeded_session, ctx.account, LIMIT, texts=SL).findings
+    assert listed.summary.startswith("Postavka »Typed by hand« (9,99 €)")
