@@ -13,10 +13,16 @@ language say the same thing (a test renders every seeded line in English from it
 compares it with the stored text). A line whose facts do not say what it is (a fee, a credit, a
 discount someone typed) keeps its stored text, or the catalogue's `name.*` translation of it
 when there is one ("Installation" -> "Priključitev"). Plan names ("Fiber 300") are names: kept.
+
+One exception reads its text: a retention discount line is linked neither to its contract nor to
+its `account_discounts` row, so its percent and months are stored nowhere but in its English text.
+Exactly the billing system's text ("Retention discount 10%, 6 months") is read back
+(`RETENTION_TEXT`) and named again ("Popust ob odpovedi 10 %, 6 mesecev"); any other text is kept.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.billing.types import LineKind
@@ -33,6 +39,9 @@ if TYPE_CHECKING:
 # The language the billing system writes `invoice_lines.description` in.
 STORED_LANGUAGE = Language.EN
 DEFAULT_UNIT = "GB"
+# The whole text the billing system writes on a retention discount line (bot/seed/generated.py:
+# f"Retention discount {percent}%, {months} months"), whole numbers without leading zeros.
+RETENTION_TEXT = re.compile(r"Retention discount ([1-9][0-9]?|100)%, ([1-9][0-9]?) months")
 
 
 def line_name(line: LineFacts, texts: Texts) -> str:
@@ -95,11 +104,21 @@ def _tax(line: LineFacts, texts: Texts) -> str | None:
 
 
 def _discount(line: LineFacts, texts: Texts) -> str | None:
-    """The welcome discount of the line's contract; any other discount is named as stored."""
+    """The welcome discount of the line's contract, a retention discount from its exact stored
+    text; any other discount is named as stored."""
     if line.promo_end is None or line.contract_start is None:
-        return None
+        return _retention(line, texts)
     months = months_between(line.contract_start, next_day(line.promo_end))
     return texts.plural("line_name.discount.welcome", months)
+
+
+def _retention(line: LineFacts, texts: Texts) -> str | None:
+    """ "Popust ob odpovedi 10 %, 6 mesecev" from exactly "Retention discount 10%, 6 months"."""
+    match = RETENTION_TEXT.fullmatch(line.description)
+    if match is None:
+        return None
+    percent, months = (int(group) for group in match.groups())
+    return texts.plural("line_name.discount.retention", months, percent=texts.number(percent))
 
 
 _WRITERS: dict[LineKind, Callable[[LineFacts, Texts], str | None]] = {

@@ -140,6 +140,18 @@ def _plan(kind: LineKind, name: str, first: date, last: date) -> LineFacts:
         (_welcome(date(2026, 10, 31)), "Pozdravni popust (2 meseca)"),
         (_welcome(date(2026, 11, 30)), "Pozdravni popust (3 mesece)"),
         (_plan(LineKind.ADD_ON, "TV pack", *NOVEMBER), "TV-paket, november 2026"),
+        (
+            _facts(LineKind.DISCOUNT, "Retention discount 10%, 6 months"),
+            "Popust ob odpovedi 10 %, 6 mesecev",
+        ),
+        (
+            _facts(LineKind.DISCOUNT, "Retention discount 15%, 12 months"),
+            "Popust ob odpovedi 15 %, 12 mesecev",
+        ),
+        (
+            _facts(LineKind.DISCOUNT, "Retention discount 20%, 3 months"),
+            "Popust ob odpovedi 20 %, 3 mesece",
+        ),
         (_facts(LineKind.ONE_TIME_FEE, "Wi-Fi router"), "Usmerjevalnik Wi-Fi"),
     ],
 )
@@ -151,7 +163,7 @@ def test_slovenian_numbers_months_and_plurals(facts: LineFacts, slovenian: str) 
     "facts",
     [
         _facts(LineKind.CREDIT, "Goodwill credit from Sara, sorry for the wait"),
-        _facts(LineKind.DISCOUNT, "Retention discount 10%, 6 months"),  # no contract: no facts
+        _facts(LineKind.DISCOUNT, "Retention discount, 6 months"),  # no contract: no facts
         _facts(LineKind.ONE_TIME_FEE, "Cable repair"),
         _facts(LineKind.PLAN_CHARGE, "Fiber 300, November 2026"),  # no plan loaded
         _facts(LineKind.ADD_ON, "Static IP, November 2026", name="Static IP"),  # no period
@@ -292,3 +304,71 @@ def test_the_vat_line_is_found_by_its_slovenian_name(seeded_session: Session) ->
     assert found
     assert {kind for kind, _ in found} == {"tax"}
     assert {name for _, name in found} == {"DDV 22 %"}
+
+
+# -- retention discounts: read from their exact stored text -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "slovenian"),
+    [
+        ("Retention discount 10%, 6 months", "Popust ob odpovedi 10 %, 6 mesecev"),
+        ("Retention discount 15%, 12 months", "Popust ob odpovedi 15 %, 12 mesecev"),
+        ("Retention discount 20%, 6 months", "Popust ob odpovedi 20 %, 6 mesecev"),
+    ],
+)
+def test_a_retention_discount_is_named_from_its_stored_text(
+    description: str, slovenian: str
+) -> None:
+    """Its percent and months are stored only in its text (no contract, no link to the
+    account's discount): the billing system's exact text is read back, English stays as stored."""
+    facts = _facts(LineKind.DISCOUNT, description)
+    assert line_name(facts, SL) == slovenian
+    assert line_name(facts, EN) == description
+    assert rendered_name(facts, EN) == description  # the catalogue mirrors the generator's text
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Retention discount 10%, 6 months (adjusted)",
+        " Retention discount 10%, 6 months",
+        "retention discount 10%, 6 months",
+        "Retention discount 10 %, 6 months",
+        "Retention discount 7.5%, 6 months",
+        "Retention discount 010%, 6 months",
+        "Retention discount 0%, 6 months",
+        "Retention discount 101%, 6 months",
+        "Retention discount 10%, 6 month",
+        "Retention discount 10%, six months",
+        "Retention discount 10%, 100 months",
+        "Retention discount 10%,\n6 months",
+        "Loyalty discount 10%, 6 months",
+    ],
+)
+def test_any_other_discount_text_keeps_its_stored_text(description: str) -> None:
+    assert line_name(_facts(LineKind.DISCOUNT, description), SL) == description
+
+
+def test_the_retention_text_on_another_kind_of_line_is_kept() -> None:
+    credit = _facts(LineKind.CREDIT, "Retention discount 10%, 6 months")
+    assert line_name(credit, SL) == "Retention discount 10%, 6 months"
+
+
+def test_a_welcome_discount_is_named_from_its_contract_whatever_its_text() -> None:
+    typed = _facts(LineKind.DISCOUNT, "Retention discount 10%, 6 months", **WELCOME)
+    assert line_name(typed, SL) == "Pozdravni popust (12 mesecev)"
+
+
+def test_seeded_retention_discounts_read_in_slovenian(seeded_session: Session) -> None:
+    lines = seeded_session.scalars(
+        select(InvoiceLine).where(
+            InvoiceLine.kind == LineKind.DISCOUNT,
+            InvoiceLine.description.startswith("Retention discount"),
+        )
+    ).all()
+    assert lines, "the test seed has retention discounts"
+    for line in lines:
+        name = line_name(line_facts(line), SL)
+        assert name.startswith("Popust ob odpovedi "), name
+        assert name.endswith(" mesecev"), name  # 6 or 12 months
