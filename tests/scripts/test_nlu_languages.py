@@ -120,3 +120,25 @@ def test_no_held_out_message_is_in_the_training_data() -> None:
     held_out = {_normalised(e.text) for e in load_examples(ROOT / "tests/nlu/holdout_sl.yml")}
     training = {_normalised(e.text) for e in load_examples(ROOT / "data/nlu")}
     assert held_out & training == set()
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_normalised(text).split())
+
+
+def test_no_training_line_nearly_repeats_a_held_out_message() -> None:
+    """Neither holdout (English or Slovenian) has a near copy in training: no training line of four
+    or more distinct words shares 80 % of its words (token Jaccard) with a held-out message. Shorter
+    lines ("yes", "hvala") are the natural forms of their intents and may coincide."""
+    held_out = [
+        _words(e.text)
+        for name in ("holdout.yml", "holdout_sl.yml")
+        for e in load_examples(ROOT / "tests/nlu" / name)
+    ]
+    near = sorted(
+        e.text
+        for e in load_examples(ROOT / "data/nlu")
+        if len(words := _words(e.text)) >= 4
+        and any(len(words & held) / len(words | held) >= 0.8 for held in held_out)
+    )
+    assert near == []
