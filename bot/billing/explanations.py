@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from bot.billing.line_facts import line_facts
-from bot.billing.line_names import line_name
+from bot.billing.line_names import invoice_line_name
 from bot.billing.types import LineKind
 from bot.core.dates import days_in_month, months_between, next_day
 from bot.core.texts import Texts, product_name
@@ -31,8 +30,8 @@ class ExplanationContext:
 
 
 def name_of(line: InvoiceLine, ctx: ExplanationContext) -> str:
-    """The line's name in the context's language (`line_names.line_name`)."""
-    return line_name(line_facts(line, ctx.tax_rate), ctx.texts)
+    """The line's name in the context's language (`line_names.invoice_line_name`)."""
+    return invoice_line_name(line, ctx.tax_rate, ctx.texts)
 
 
 def _period(line: InvoiceLine, texts: Texts) -> str | None:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from bot.billing.accounts import account_position, load_invoice, paid_invoice_ids
 from bot.billing.changes import InvoiceFacts, compare
-from bot.billing.explanations import ExplanationContext, explain_line, name_of
-from bot.billing.line_facts import line_facts
+from bot.billing.explanations import ExplanationContext, explain_line
+from bot.billing.line_facts import LineFacts, line_facts
 from bot.billing.line_names import line_name
 from bot.billing.models import Contract, Invoice, InvoiceLine
 from bot.billing.schemas import ChangeOut, ChargeList, ChargeOrigin, ChargeOut, InvoiceChanges
@@ -101,15 +101,14 @@ _ORIGIN_TYPES: dict[LineKind, OriginType] = {
 }
 
 
-def origin(line: InvoiceLine, ctx: ExplanationContext) -> ChargeOrigin:
-    """Where a line comes from: its plan, add-on, usage, fee, late invoice, VAT or credit;
-    named in the language of `ctx` (plan names stay as they are)."""
+def origin(line: InvoiceLine, facts: LineFacts, name: str, texts: Texts) -> ChargeOrigin:
+    """Where a line comes from: its plan, add-on, usage, fee, late invoice, VAT or credit; the
+    plan's or add-on's name (plan names stay as they are), else the line's own `name`, in the
+    language of `texts`."""
     late = line.related_invoice
-    facts = line_facts(line, ctx.tax_rate)
-    name = product_name(ctx.texts, facts.name) if facts.name else line_name(facts, ctx.texts)
     return ChargeOrigin(
         type=_ORIGIN_TYPES[line.kind],
-        name=name,
+        name=product_name(texts, facts.name) if facts.name else name,
         invoice_number=late.number if late is not None else None,
     )
 
@@ -161,9 +160,10 @@ def find_charges(
         for line in invoice.lines:
             if amount_cents is not None and abs(line.amount_cents) != abs(amount_cents):
                 continue
-            name = name_of(line, ctx)
+            facts = line_facts(line, ctx.tax_rate)
+            name = line_name(facts, ctx.texts)
             explanation = explain_line(line, ctx)
-            source = origin(line, ctx)
+            source = origin(line, facts, name, ctx.texts)
             if not _matches(line, words, name, explanation, source.name):
                 continue
             charges.append(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.billing.line_facts import line_facts
 from bot.billing.types import LineKind
 from bot.core.dates import days_in_month, months_between, next_day
 from bot.core.language import Language
@@ -33,8 +34,10 @@ from bot.core.texts import Texts, product_name
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import date
+    from decimal import Decimal
 
     from bot.billing.line_facts import LineFacts
+    from bot.billing.models import InvoiceLine
 
 # The language the billing system writes `invoice_lines.description` in.
 STORED_LANGUAGE = Language.EN
@@ -49,6 +52,14 @@ def line_name(line: LineFacts, texts: Texts) -> str:
     if texts.language is STORED_LANGUAGE:
         return line.description
     return rendered_name(line, texts)
+
+
+def invoice_line_name(line: InvoiceLine, tax_rate: Decimal | None, texts: Texts) -> str:
+    """`line_name` of a loaded line (`tax_rate`: its invoice's); in English the stored text,
+    without reading the line's facts."""
+    if texts.language is STORED_LANGUAGE:
+        return line.description
+    return rendered_name(line_facts(line, tax_rate), texts)
 
 
 def rendered_name(line: LineFacts, texts: Texts) -> str:

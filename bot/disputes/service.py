@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from bot.billing.line_facts import LINE_FACT_LOADS, line_facts
-from bot.billing.line_names import line_name
+from bot.billing.line_facts import LINE_FACT_LOADS
+from bot.billing.line_names import invoice_line_name
 from bot.billing.models import Account, Invoice, InvoiceLine
 from bot.core.errors import AlreadyDisputed, NotFound
 from bot.core.money import format_amount
@@ -34,13 +34,14 @@ UNRESOLVED = (DisputeStatus.OPEN, DisputeStatus.IN_REVIEW)
 def dispute_out(dispute: Dispute, texts: Texts | None = None) -> DisputeOut:
     """The dispute as the API returns it, its line named in the language of `texts` (English, as
     stored, by default); the line's contract, add-on and late invoice are loaded with it."""
-    facts = line_facts(dispute.line, dispute.invoice.tax_rate)
     return DisputeOut(
         id=dispute.id,
         status=str(dispute.status),
         invoice_number=dispute.invoice.number,
         line_id=dispute.line_id,
-        line_description=line_name(facts, texts or Texts()),
+        line_description=invoice_line_name(
+            dispute.line, dispute.invoice.tax_rate, texts or Texts()
+        ),
         amount=format_amount(dispute.line.amount_cents),
         currency=dispute.invoice.currency,
         reason=dispute.reason,

@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.billing.line_facts import LINE_FACT_LOADS, line_facts
-from bot.billing.line_names import STORED_LANGUAGE, line_name
+from bot.billing.line_facts import LINE_FACT_LOADS
+from bot.billing.line_names import STORED_LANGUAGE, invoice_line_name
 from bot.billing.models import InvoiceLine
 from bot.core.errors import NotFound
 from bot.core.money import format_amount
@@ -75,7 +75,7 @@ def _line_named(phrase: Phrase, finding: Finding, texts: Texts) -> Phrase:
     line = finding.line
     if stored != line.description:
         return phrase
-    name = line_name(line_facts(line, finding.invoice.tax_rate), texts)
+    name = invoice_line_name(line, finding.invoice.tax_rate, texts)
     return Phrase(phrase.key, {**phrase.values, "description": name})
 
 
