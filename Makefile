@@ -142,7 +142,7 @@ eval: .venv-rasa/.installed $(ENCODER) ## NLU report: holdout, dev set, 5-fold c
 
 # Trains a stock `rasa init` bot once (cached under var/bench/stock), runs it beside ours and prints
 # ratios; times `rasa train` of ours (BENCH_ARGS=--skip-train to leave that out).
-bench: setup $(MODEL) ## Our bot against a stock rasa init bot: ratios with targets (scripts/bench.py)
+bench: setup $(MODEL) $(HAPROXY) ## Our bot against a stock rasa init bot: ratios with targets (scripts/bench.py)
 	.venv/bin/python scripts/bench.py $(BENCH_ARGS)
 
 lint: setup ## ruff and mypy
