@@ -120,6 +120,7 @@ class SentenceEncoder:
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         result: list[Embedding | None] = [None] * len(texts)
         batch_size = max(1, min(batch_size, self.max_batch or batch_size))
+        skip = len(self._prefix)  # the prefix's pieces are not the text's
         for start in range(0, len(order), batch_size):
             batch = order[start : start + batch_size]
             width = max(len(encodings[i].ids) for i in batch)
@@ -134,7 +135,6 @@ class SentenceEncoder:
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             for row, i in enumerate(batch):
                 enc = encodings[i]
-                skip = len(self._prefix)
                 keep = [
                     j
                     for j, special in enumerate(enc.special_tokens_mask)

@@ -11,15 +11,14 @@ import json
 
 import numpy as np
 import pytest
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
 
 from addons.encoder import e5_weights
 from addons.encoder.files import E5_SMALL, MINILM, UnknownEncoder, encoder_spec
 from addons.encoder.runtime import SentenceEncoder, load_encoder
 from addons.sentence_embeddings import SentenceEmbeddingFeaturizer
+from tests.addons.featurizing import featurizer, tokenized
 
 DIM = 384
 TEXTS = [
@@ -135,18 +134,6 @@ def test_unknown_encoder_names_are_refused() -> None:
     assert encoder_spec("all-MiniLM-L6-v2") is MINILM
     with pytest.raises(UnknownEncoder):
         encoder_spec("bert-base-uncased")
-
-
-def tokenized(text: str) -> Message:
-    message = Message(data={TEXT: text})
-    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([message])
-    return message
-
-
-def featurizer(**config: object) -> SentenceEmbeddingFeaturizer:
-    return SentenceEmbeddingFeaturizer(
-        "sentence_embeddings", {**SentenceEmbeddingFeaturizer.get_default_config(), **config}
-    )
 
 
 def test_two_encoders_side_by_side_in_their_order(e5: SentenceEncoder) -> None:

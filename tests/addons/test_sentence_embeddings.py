@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.encoder.runtime import Embedding, SentenceEncoder, load_encoder
-from addons.sentence_embeddings import SentenceEmbeddingFeaturizer, align_to_tokens
+from addons.sentence_embeddings import align_to_tokens
+from tests.addons.featurizing import featurizer, tokenized
 
 DIM = 384
 
@@ -100,18 +100,6 @@ def test_word_pieces_keep_their_place_in_the_text(encoder: SentenceEncoder) -> N
     (embedding,) = encoder.embed([text])
     pieces = [text[start:end] for start, end in embedding.offsets]
     assert "".join(pieces) == text.replace(" ", "")
-
-
-def tokenized(text: str) -> Message:
-    message = Message(data={TEXT: text})
-    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([message])
-    return message
-
-
-def featurizer(**config: object) -> SentenceEmbeddingFeaturizer:
-    return SentenceEmbeddingFeaturizer(
-        "sentence_embeddings", {**SentenceEmbeddingFeaturizer.get_default_config(), **config}
-    )
 
 
 def test_features_have_the_shapes_diet_expects() -> None:
